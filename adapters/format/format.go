@@ -1,0 +1,104 @@
+// Package format is the seam between transports and document formats: a
+// transport hands over bytes, a Format recognises them by content and streams
+// the canonical orders inside. Formats do not know where documents come from;
+// transports do not know how documents are written.
+package format
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/orderhub/orderhub/order"
+)
+
+// HeadSize is how many leading bytes Detect is given.
+const HeadSize = 512
+
+// Doc describes the document being read.
+type Doc struct {
+	// ID is the document's ledger id, empty when nothing is recorded
+	// (orderhub translate).
+	ID string
+	// Name is the file name, or what stands for it ("POST /v1/orders").
+	Name string
+	// Partner is the partner the transport knows the document is from (the
+	// inbox directory, the bearer token), or empty when the format must tell.
+	Partner   string
+	Transport string
+	SHA256    string
+}
+
+// Format reads one kind of document.
+type Format interface {
+	// Name is the short name used in order.Source.Format and in logs: "json",
+	// "x12", "edifact", "sheet".
+	Name() string
+	// Detect tells from the first bytes of a document (up to HeadSize, fewer
+	// for a short document) whether this format reads it.
+	Detect(head []byte) bool
+	// Read streams the orders in r. It yields (order, nil) for each order and
+	// (nil, err) for each unit of the document it refuses (an NDJSON line, an
+	// X12 transaction set); reading goes on past a refused unit whenever the
+	// format can find the next one. err names the place and what was expected.
+	// Read sets each order's Source; it does not assign ids.
+	Read(ctx context.Context, r io.Reader, doc Doc) iter.Seq2[*order.Order, error]
+}
+
+// ErrUnknown is returned by Set.Detect when no format recognises a document.
+var ErrUnknown = errors.New("unrecognised document format")
+
+// Set is the formats a process knows, tried in order.
+type Set []Format
+
+// Detect returns the format that recognises head.
+func (s Set) Detect(head []byte) (Format, error) {
+	for _, f := range s {
+		if f.Detect(head) {
+			return f, nil
+		}
+	}
+	if len(bytes.TrimSpace(head)) == 0 {
+		return nil, fmt.Errorf("%w: the document is empty", ErrUnknown)
+	}
+	names := make([]string, len(s))
+	for i, f := range s {
+		names[i] = f.Name()
+	}
+	return nil, fmt.Errorf("%w: starts with %s; known formats: %s", ErrUnknown, quoteHead(head), strings.Join(names, ", "))
+}
+
+// Open detects the format of r and returns it with a reader that still
+// yields the whole document.
+func (s Set) Open(r io.Reader) (Format, io.Reader, error) {
+	head := make([]byte, HeadSize)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, nil, err
+	}
+	head = head[:n]
+	f, err := s.Detect(head)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, io.MultiReader(bytes.NewReader(head), r), nil
+}
+
+// quoteHead shows the start of a document in an error message without
+// flooding it or printing binary.
+func quoteHead(head []byte) string {
+	const max = 24
+	h := head
+	if len(h) > max {
+		h = h[:max]
+	}
+	if utf8.Valid(h) {
+		return fmt.Sprintf("%q", string(h))
+	}
+	return fmt.Sprintf("bytes % x", h)
+}
