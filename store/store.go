@@ -53,3 +53,13 @@ func (s *Store) DB() *sqlitedb.DB { return s.db }
 func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) stamp() string { return s.now().Format(time.RFC3339Nano) }
+
+// OpenReadOnly opens an existing store for reading only: nothing is created,
+// migrated or written. Writes fail with sqlitedb.ErrClosed.
+func OpenReadOnly(path string) (*Store, error) {
+	db, err := sqlitedb.OpenReadOnly(path, sqlitedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}, nil
+}

@@ -80,6 +80,12 @@ type DB struct {
 	done    chan struct{}
 	once    sync.Once
 
+	// sendMu orders Write's enqueue against Close: once closed is set no
+	// request can enter reqs, so the writer's drain after closing sees every
+	// request that made it in and no caller waits forever on done.
+	sendMu sync.RWMutex
+	closed bool
+
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 }
@@ -123,9 +129,21 @@ func Open(path string, opts Options) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	if err := write.Ping(); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	// Connecting runs PRAGMA journal_mode=WAL. While another connection
+	// switches a new file to WAL, that pragma fails at once with "database
+	// is locked" (SQLite does not call the busy handler for it), so retry
+	// within the busy timeout: processes may start together on a new file.
+	deadline := time.Now().Add(opts.BusyTimeout)
+	for {
+		err := write.Ping()
+		if err == nil {
+			break
+		}
+		if !IsBusy(err) || time.Now().After(deadline) {
+			write.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	rq := url.Values{}
@@ -165,20 +183,32 @@ func (db *DB) Read() *sql.DB { return db.read }
 // goroutine: it must be short and must not call Write itself.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	db.sendMu.RLock()
+	if db.closed {
+		db.sendMu.RUnlock()
+		return ErrClosed
+	}
+	// The writer is still running (Close waits for sendMu before stopping
+	// it), so this send completes unless ctx ends first.
 	select {
 	case db.reqs <- req:
-	case <-db.closing:
-		return ErrClosed
 	case <-ctx.Done():
+		db.sendMu.RUnlock()
 		return ctx.Err()
 	}
+	db.sendMu.RUnlock()
 	<-req.done
 	return req.err
 }
 
 // Close stops the writer after the queued writes and closes both pools.
 func (db *DB) Close() error {
-	db.once.Do(func() { close(db.closing) })
+	db.once.Do(func() {
+		db.sendMu.Lock()
+		db.closed = true
+		db.sendMu.Unlock()
+		close(db.closing)
+	})
 	<-db.done
 	db.stmtMu.Lock()
 	for _, s := range db.stmts {
@@ -186,6 +216,9 @@ func (db *DB) Close() error {
 	}
 	db.stmts = map[string]*sql.Stmt{}
 	db.stmtMu.Unlock()
+	if db.write == nil { // read-only
+		return db.read.Close()
+	}
 	return errors.Join(db.write.Close(), db.read.Close())
 }
 
@@ -235,6 +268,7 @@ func (db *DB) commit(batch []*writeReq) {
 		return
 	}
 	t := &Tx{tx: tx, db: db}
+	defer db.cacheStmts(t) // runs after Commit or Rollback below
 	single := len(batch) == 1
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -242,7 +276,7 @@ func (db *DB) commit(batch []*writeReq) {
 			continue
 		}
 		if single {
-			r.err = r.fn(t)
+			r.err = runSafe(r.fn, t)
 			continue
 		}
 		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
@@ -283,53 +317,74 @@ func runSafe(fn func(*Tx) error, t *Tx) (err error) {
 	return fn(t)
 }
 
-func (db *DB) stmt(query string) (*sql.Stmt, error) {
+// cachedStmt returns the prepared statement for query, or nil if it has not
+// been prepared yet.
+func (db *DB) cachedStmt(query string) *sql.Stmt {
 	db.stmtMu.Lock()
 	defer db.stmtMu.Unlock()
-	if s, ok := db.stmts[query]; ok {
-		return s, nil
+	return db.stmts[query]
+}
+
+// cacheStmts prepares the statements a Tx ran uncached. It must run after
+// the transaction ended: the write pool has one connection, and preparing on
+// the pool while a transaction holds that connection waits forever.
+func (db *DB) cacheStmts(t *Tx) {
+	for _, q := range t.misses {
+		if db.cachedStmt(q) != nil {
+			continue
+		}
+		s, err := db.write.Prepare(q)
+		if err != nil {
+			continue // the next use runs it unprepared and tries again
+		}
+		db.stmtMu.Lock()
+		db.stmts[q] = s
+		db.stmtMu.Unlock()
 	}
-	s, err := db.write.Prepare(query)
-	if err != nil {
-		return nil, err
-	}
-	db.stmts[query] = s
-	return s, nil
 }
 
 // Tx is the transaction a Write function runs in. Statements are prepared
-// once per database and reused.
+// once per database and reused: a query's first use runs it directly, and it
+// is prepared after that transaction ends. Each query must be a single
+// statement (a prepared statement runs only the first of several).
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx     *sql.Tx
+	db     *DB
+	misses []string
+}
+
+// stmt returns the transaction's copy of the cached statement for query, or
+// nil (noting the miss) if there is none yet.
+func (t *Tx) stmt(query string) *sql.Stmt {
+	if s := t.db.cachedStmt(query); s != nil {
+		return t.tx.Stmt(s)
+	}
+	t.misses = append(t.misses, query)
+	return nil
 }
 
 // Exec runs a statement that returns no rows.
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	s, err := t.db.stmt(query)
-	if err != nil {
-		return nil, err
+	if s := t.stmt(query); s != nil {
+		return s.Exec(args...)
 	}
-	return t.tx.Stmt(s).Exec(args...)
+	return t.tx.Exec(query, args...)
 }
 
 // Query runs a statement that returns rows.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	s, err := t.db.stmt(query)
-	if err != nil {
-		return nil, err
+	if s := t.stmt(query); s != nil {
+		return s.Query(args...)
 	}
-	return t.tx.Stmt(s).Query(args...)
+	return t.tx.Query(query, args...)
 }
 
 // QueryRow runs a statement that returns at most one row.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
-	s, err := t.db.stmt(query)
-	if err != nil {
-		// Let Scan report it: sql.Row cannot be built with an error from outside.
-		return t.tx.QueryRow(query, args...)
+	if s := t.stmt(query); s != nil {
+		return s.QueryRow(args...)
 	}
-	return t.tx.Stmt(s).QueryRow(args...)
+	return t.tx.QueryRow(query, args...)
 }
 
 // IsBusy tells whether err is SQLite saying another connection holds a lock,

@@ -1,0 +1,67 @@
+# orderhub — the two commands are `make run` and `make test`.
+
+GO        ?= go
+BIN       := bin/orderhub
+DATA      ?= ./data
+FUZZTIME  ?= 30s
+# cgo is needed for SQLite (mattn/go-sqlite3).
+export CGO_ENABLED := 1
+
+.PHONY: all build run demo serve test deps vet fmt fmt-check bench fuzz clean
+
+all: build
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/orderhub
+
+# Builds orderhub and starts the demo on the embedded default (no services).
+run: build
+	./$(BIN) demo --data $(DATA)
+
+demo: run
+
+serve: build
+	./$(BIN) serve --data $(DATA)
+
+# Installs what the tests need (a C compiler for cgo; Go modules) and runs them all.
+test: deps fmt-check vet
+	$(GO) test -count=1 -timeout 15m ./...
+
+# What building and testing need that a fresh machine may lack.
+deps:
+	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/dl/)"; exit 1; }
+	@command -v gcc >/dev/null || { \
+		echo "installing gcc for cgo (SQLite)"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gcc libc6-dev >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq gcc libc6-dev >/dev/null; fi; }
+	@$(GO) mod download
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Prints every figure the issues ask for.
+bench: deps
+	@echo "== embedded bus (adapters/sqlitebus) =="
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./adapters/sqlitebus/
+	@echo "== canonical order JSON (order) =="
+	$(GO) test -run '^$$' -bench . -benchmem ./order/
+	@echo "== end to end: canonical JSON orders of 10 lines through the whole embedded pipeline =="
+	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10
+
+# Runs every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin

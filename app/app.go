@@ -1,0 +1,219 @@
+// Package app wires orderhub's parts into a running process from a
+// config.Config: the store and the embedded bus under the data directory,
+// the pipeline, intake, the inbox and the HTTP API. It holds no business
+// logic; cmd/orderhub's commands build on it, and tests run a whole orderhub
+// in-process through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/orderhub/orderhub/adapters/canonical"
+	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/adapters/httpapi"
+	"github.com/orderhub/orderhub/adapters/inbox"
+	"github.com/orderhub/orderhub/adapters/sqlitebus"
+	"github.com/orderhub/orderhub/config"
+	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/internal/sqlitedb"
+	"github.com/orderhub/orderhub/pipeline"
+	"github.com/orderhub/orderhub/store"
+)
+
+// Formats are the document formats this build reads, in detection order.
+func Formats() format.Set {
+	return format.Set{canonical.Format{}}
+}
+
+// Paths under the data directory.
+func StorePath(data string) string { return filepath.Join(data, "orderhub.db") }
+func BusPath(data string) string   { return filepath.Join(data, "bus.db") }
+
+// App is an opened orderhub: store and bus ready, nothing running yet.
+type App struct {
+	Cfg    config.Config
+	Log    *slog.Logger
+	Store  *store.Store
+	BusDB  *sqlitedb.DB
+	Bus    *sqlitebus.Bus
+	Intake *intake.Intake
+
+	lock    *os.File
+	running atomic.Bool
+}
+
+// Open opens the store and the bus under cfg.Data, creating them if need be.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Bus.Kafka != nil && len(cfg.Bus.Kafka.Brokers) > 0 {
+		return nil, errors.New("bus.kafka: the Kafka bus is not built yet; remove bus.kafka to use the embedded bus")
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	opts := sqlitedb.Options{Synchronous: cfg.Store.Synchronous}
+	st, err := store.Open(ctx, StorePath(cfg.Data), opts)
+	if err != nil {
+		return nil, err
+	}
+	bdb, err := sqlitedb.Open(BusPath(cfg.Data), opts)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	bus, err := sqlitebus.New(bdb, sqlitebus.Config{
+		PollInterval: time.Duration(cfg.Bus.PollInterval),
+		Retention:    time.Duration(cfg.Bus.Retention),
+	}, watermillLogger(log))
+	if err != nil {
+		bdb.Close()
+		st.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus}
+	a.Intake, err = intake.New(st, bus.Publisher(), intake.Config{
+		DataDir: cfg.Data,
+		Topic:   pipeline.TopicReceived,
+		Formats: Formats(),
+	}, log.With("part", "intake"))
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func watermillLogger(log *slog.Logger) watermill.LoggerAdapter {
+	// Watermill logs every handler start at info; ours are debug.
+	return watermill.NewSlogLoggerWithLevelMapping(log.With("part", "bus"), map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+}
+
+// Subscribe is the pipeline's subscriber factory on the embedded bus.
+func (a *App) Subscribe(group string) (message.Subscriber, error) {
+	return a.Bus.Subscriber(sqlitebus.SubscriberConfig{
+		ConsumerGroup: group,
+		MaxInFlight:   a.Cfg.Pipeline.MaxInFlight,
+	})
+}
+
+// NewPipeline builds the pipeline on the app's store and bus.
+func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
+	return pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
+		Retry: pipeline.RetryConfig{
+			MaxRetries:      a.Cfg.Pipeline.Retry.MaxRetries,
+			InitialInterval: time.Duration(a.Cfg.Pipeline.Retry.InitialInterval),
+			MaxInterval:     time.Duration(a.Cfg.Pipeline.Retry.MaxInterval),
+		},
+	}, a.Log.With("part", "pipeline"))
+}
+
+// Serve runs everything until ctx ends: documents left in processing by a
+// crash are finished first, then the pipeline, the inbox and the HTTP API
+// (on ln, or on the configured address when ln is nil) run together. On
+// return everything has stopped.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Lock(); err != nil {
+		return err
+	}
+	p, err := a.NewPipeline()
+	if err != nil {
+		return err
+	}
+	srv, err := httpapi.New(httpapi.Config{
+		Addr:            a.Cfg.HTTP.Addr,
+		MaxBodyBytes:    a.Cfg.HTTP.MaxBodyBytes,
+		ReadTimeout:     time.Duration(a.Cfg.HTTP.ReadTimeout),
+		ShutdownTimeout: time.Duration(a.Cfg.HTTP.ShutdownTimeout),
+	}, a.Store, a.Intake, a.Log.With("part", "http"))
+	if err != nil {
+		return err
+	}
+	srv.Ready = func() error {
+		if !a.running.Load() {
+			return errors.New("the pipeline is not running")
+		}
+		return nil
+	}
+	if ln == nil {
+		if ln, err = srv.Listen(); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer cancel()
+		return p.Run(gctx)
+	})
+	g.Go(func() error {
+		select {
+		case <-p.Running():
+			a.running.Store(true)
+		case <-gctx.Done():
+		}
+		return nil
+	})
+	g.Go(func() error { return srv.Serve(gctx, ln) })
+	g.Go(func() error {
+		// Finish what a crash left half-done before taking anything new.
+		if n, err := a.Intake.Recover(gctx); err != nil {
+			a.Log.Error("recovering documents in processing", "error", err)
+		} else if n > 0 {
+			a.Log.Info("recovered documents left in processing", "documents", n)
+		}
+		if !a.Cfg.InboxEnabled() {
+			return nil
+		}
+		ib, err := inbox.New(inbox.Config{
+			Dir:          a.Cfg.InboxDir(),
+			PollInterval: time.Duration(a.Cfg.Inbox.PollInterval),
+			MinAge:       time.Duration(a.Cfg.Inbox.MinAge),
+		}, a.Intake, a.Log.With("part", "inbox"))
+		if err != nil {
+			return err
+		}
+		return ib.Run(gctx)
+	})
+	<-gctx.Done()
+	a.running.Store(false)
+	a.Log.Info("shutting down")
+	err = g.Wait()
+	if cerr := p.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// Close closes the bus and the store, and releases the data lock.
+func (a *App) Close() error {
+	var errs []error
+	if a.Bus != nil {
+		errs = append(errs, a.Bus.Close())
+	}
+	if a.BusDB != nil {
+		errs = append(errs, a.BusDB.Close())
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	a.Unlock()
+	return errors.Join(errs...)
+}

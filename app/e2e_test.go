@@ -1,0 +1,523 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/orderhub/orderhub/adapters/sqlitebus"
+	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/config"
+	"github.com/orderhub/orderhub/masterdata"
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+const (
+	bigToken  = "test-bigretail-token-0001"
+	shopToken = "test-shop-token-00000002"
+)
+
+// hub is one orderhub running in the test process.
+type hub struct {
+	t    *testing.T
+	a    *app.App
+	url  string
+	data string
+	stop func()
+}
+
+func startHub(t *testing.T) *hub {
+	t.Helper()
+	data := t.TempDir()
+	cfg := config.Default()
+	cfg.Data = data
+	cfg.Inbox.PollInterval = config.Duration(30 * time.Millisecond)
+	cfg.Inbox.MinAge = config.Duration(60 * time.Millisecond)
+	cfg.Bus.PollInterval = config.Duration(50 * time.Millisecond)
+	cfg.HTTP.MaxBodyBytes = 1 << 20
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"catalog", "stock", "prices", "partners", "crosswalk"} {
+		if _, err := masterdata.Load(ctx, a.Store, kind, filepath.Join("..", "testdata", "masterdata", kind+".csv")); err != nil {
+			t.Fatalf("load %s: %v", kind, err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	h := &hub{t: t, a: a, url: "http://" + ln.Addr().String(), data: data}
+	h.stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	}
+	t.Cleanup(h.stop)
+	h.waitFor(func() bool {
+		resp, err := http.Get(h.url + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}, "healthz 200")
+	return h
+}
+
+// waitFor polls cond until it holds or 15s pass.
+func (h *hub) waitFor(cond func() bool, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (h *hub) do(method, path, token, contentType string, body io.Reader, hdr ...string) response {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	json.Unmarshal(raw, &r.body)
+	return r
+}
+
+func (h *hub) post(token, body string, hdr ...string) response {
+	return h.do("POST", "/v1/orders", token, "application/json", strings.NewReader(body), hdr...)
+}
+
+// final waits for an order to reach a final status and returns its view.
+func (h *hub) final(token, id string) map[string]any {
+	h.t.Helper()
+	var v map[string]any
+	h.waitFor(func() bool {
+		r := h.do("GET", "/v1/orders/"+id, token, "", nil)
+		if r.status != 200 {
+			return false
+		}
+		v = r.body
+		st, _ := v["status"].(string)
+		return order.Final(st)
+	}, "order "+id+" final")
+	return v
+}
+
+// messages returns the payloads on a topic whose key is id.
+func (h *hub) messages(topic, id string) []map[string]any {
+	h.t.Helper()
+	var out []map[string]any
+	err := h.a.Bus.Read(context.Background(), topic, 0, func(e sqlitebus.Envelope) error {
+		if e.Key == id {
+			var m map[string]any
+			if err := json.Unmarshal(e.Payload, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+func (h *hub) topicCount(topic string) int {
+	n := 0
+	h.a.Bus.Read(context.Background(), topic, 0, func(sqlitebus.Envelope) error { n++; return nil })
+	return n
+}
+
+const goodOrder = `{
+  "po_number": "4500012345", "order_date": "2026-11-20", "currency": "USD",
+  "requested_delivery_date": "2026-12-01", "requested_ship_date": "2026-11-25",
+  "references": [{"qualifier": "DP", "value": "042"}],
+  "parties": [{"role": "ship_to", "id": "0007", "id_qualifier": "92", "name": "BIGRETAIL DC 7",
+     "address": ["1200 DISTRIBUTION WAY"], "city": "COLUMBUS", "region": "OH", "postal_code": "43215", "country": "US"}],
+  "lines": [
+    {"line_no": "1", "gtin": "012345678905", "description": "COLA CLASSIC 12OZ CAN", "quantity": "24", "uom": "EA", "unit_price": "2.15"},
+    {"line_no": "2", "buyer_item": "88001", "quantity": "120", "uom": "EA"},
+    {"line_no": "3", "sku": "SKU-1002", "quantity": "10", "uom": "EA"}
+  ]
+}`
+
+func TestEndToEnd(t *testing.T) {
+	h := startHub(t)
+
+	t.Run("routed order reaches fulfilment and logistics", func(t *testing.T) {
+		r := h.post(bigToken, goodOrder)
+		if r.status != 202 {
+			t.Fatalf("POST = %d %s", r.status, r.raw)
+		}
+		id, _ := r.body["id"].(string)
+		if !strings.HasPrefix(id, "ord_") || r.header.Get("Location") != "/v1/orders/"+id {
+			t.Fatalf("id %q, Location %q", id, r.header.Get("Location"))
+		}
+		v := h.final(bigToken, id)
+		if v["status"] != order.StatusRouted {
+			t.Fatalf("status = %v, history %v", v["status"], v["history"])
+		}
+		var steps []string
+		for _, e := range v["history"].([]any) {
+			steps = append(steps, e.(map[string]any)["status"].(string))
+		}
+		if got := strings.Join(steps, ","); got != "received,parsed,validated,reserved,priced,routed" {
+			t.Errorf("history = %s", got)
+		}
+		// The order was resolved: GTIN and buyer item to SKUs, priced from
+		// the key-account list (line 2 reaches no volume break: KEY-USD has none).
+		lines := v["lines"].([]any)
+		if lines[0].(map[string]any)["sku"] != "SKU-1001" || lines[1].(map[string]any)["sku"] != "SKU-1001" {
+			t.Errorf("lines not resolved: %v", lines)
+		}
+		pricing := v["pricing"].(map[string]any)
+		if pricing["total"] != "304.92" { // 24*1.98 + 120*1.98 + 10*1.98
+			t.Errorf("total = %v", pricing["total"])
+		}
+		if pl := pricing["lines"].([]any)[0].(map[string]any); pl["po_price_mismatch"] != true {
+			t.Errorf("line 1 PO price 2.15 vs list 1.98 not flagged: %v", pl)
+		}
+
+		f := h.messages("fulfilment.WH-EAST", id)
+		if len(f) != 1 {
+			t.Fatalf("%d fulfilment messages, want 1", len(f))
+		}
+		if allocs := f[0]["allocations"].([]any); len(allocs) != 3 {
+			t.Errorf("allocations = %v", allocs)
+		}
+		l := h.messages("logistics", id)
+		if len(l) != 1 {
+			t.Fatalf("%d logistics messages, want 1", len(l))
+		}
+		ship := l[0]
+		if ship["warehouse"] != "WH-EAST" || ship["po_number"] != "4500012345" || ship["requested_delivery_date"] != "2026-12-01" {
+			t.Errorf("shipment = %v", ship)
+		}
+		if ship["ship_to"].(map[string]any)["city"] != "COLUMBUS" {
+			t.Errorf("ship_to = %v", ship["ship_to"])
+		}
+		if ship["total_weight_kg"] != "56.98" { // 144*0.37 + 10*0.37
+			t.Errorf("total_weight_kg = %v", ship["total_weight_kg"])
+		}
+
+		// Stock is reserved exactly once.
+		rows, _ := h.a.Store.InventoryOf(context.Background(), "SKU-1001")
+		for _, row := range rows {
+			if row.Warehouse == "WH-EAST" && row.Reserved.String() != "144" {
+				t.Errorf("WH-EAST SKU-1001 reserved %s, want 144", row.Reserved)
+			}
+		}
+
+		t.Run("the same order again is a duplicate, not routed again", func(t *testing.T) {
+			r := h.post(bigToken, goodOrder)
+			if r.status != 202 {
+				t.Fatalf("POST = %d %s", r.status, r.raw)
+			}
+			id2 := r.body["id"].(string)
+			v := h.final(bigToken, id2)
+			if v["status"] != order.StatusDuplicate {
+				t.Fatalf("status = %v", v["status"])
+			}
+			if n := len(h.messages("fulfilment.WH-EAST", id2)); n != 0 {
+				t.Errorf("duplicate routed %d times", n)
+			}
+		})
+		t.Run("the same PO with other content is rejected", func(t *testing.T) {
+			r := h.post(bigToken, strings.Replace(goodOrder, `"quantity": "10"`, `"quantity": "11"`, 1))
+			v := h.final(bigToken, r.body["id"].(string))
+			if v["status"] != order.StatusRejected || !strings.Contains(fmt.Sprint(v["problems"]), "duplicate PO number") {
+				t.Fatalf("status %v problems %v", v["status"], v["problems"])
+			}
+			if n := len(h.messages("orders.rejected", r.body["id"].(string))); n != 1 {
+				t.Errorf("%d messages on orders.rejected", n)
+			}
+		})
+		t.Run("another partner cannot see it", func(t *testing.T) {
+			if r := h.do("GET", "/v1/orders/"+id, shopToken, "", nil); r.status != 404 {
+				t.Errorf("GET other partner's order = %d", r.status)
+			}
+			r := h.do("GET", "/v1/orders?po=4500012345", shopToken, "", nil)
+			if r.status != 200 || len(r.body["orders"].([]any)) != 0 {
+				t.Errorf("GET ?po= as other partner = %d %s", r.status, r.raw)
+			}
+			r = h.do("GET", "/v1/orders?po=4500012345", bigToken, "", nil)
+			if len(r.body["orders"].([]any)) != 3 {
+				t.Errorf("GET ?po= = %s", r.raw)
+			}
+		})
+	})
+
+	t.Run("missing stock backorders the shortfall", func(t *testing.T) {
+		r := h.post(shopToken, `{"po_number":"SHORT-1","lines":[{"line_no":"1","sku":"SKU-1004","quantity":"8"},{"line_no":"2","sku":"SKU-2001","quantity":"3"}]}`)
+		if r.status != 202 {
+			t.Fatalf("POST = %d %s", r.status, r.raw)
+		}
+		id := r.body["id"].(string)
+		v := h.final(shopToken, id)
+		if v["status"] != order.StatusBackordered {
+			t.Fatalf("status = %v (%v)", v["status"], v["history"])
+		}
+		b := v["backorders"].([]any)
+		if len(b) != 1 || b[0].(map[string]any)["quantity"] != "3" {
+			t.Errorf("backorders = %v", b)
+		}
+		if n := len(h.messages("fulfilment.WH-WEST", id)); n != 1 {
+			t.Errorf("%d fulfilment.WH-WEST messages", n)
+		}
+		if n := len(h.messages("orders.backorder", id)); n != 1 {
+			t.Errorf("%d orders.backorder messages", n)
+		}
+	})
+
+	t.Run("a bad order is 400 with every field error and nothing is published", func(t *testing.T) {
+		before := h.topicCount("orders.received")
+		r := h.post(bigToken, `{"po_number":"","order_date":"2026-13-40","lines":[{"line_no":"1","sku":"SKU-1001","quantity":"-3"},{"line_no":"1","quantity":"0"}]}`)
+		if r.status != 400 || r.header.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("POST = %d %s", r.status, r.header.Get("Content-Type"))
+		}
+		var paths []string
+		for _, e := range r.body["errors"].([]any) {
+			paths = append(paths, e.(map[string]any)["path"].(string))
+		}
+		for _, want := range []string{"po_number", "order_date", "lines[0].quantity", "lines[1].line_no", "lines[1].quantity", "lines[1]"} {
+			found := false
+			for _, p := range paths {
+				if p == want || strings.HasPrefix(p, want) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no error for %s in %s", want, r.raw)
+			}
+		}
+		if !strings.Contains(string(r.raw), `must be > 0, got \"-3\"`) {
+			t.Errorf("quantity message: %s", r.raw)
+		}
+		if after := h.topicCount("orders.received"); after != before {
+			t.Errorf("orders.received grew from %d to %d", before, after)
+		}
+	})
+
+	t.Run("bad input over HTTP", func(t *testing.T) {
+		tests := []struct {
+			name, token, ctype, body string
+			status                   int
+			want                     string
+		}{
+			{"no token", "", "application/json", goodOrder, 401, "Bearer"},
+			{"wrong token", "nope-nope-nope-nope", "application/json", goodOrder, 401, "unknown token"},
+			{"0-byte body", bigToken, "application/json", "", 400, "empty body"},
+			{"invalid JSON", bigToken, "application/json", `{"po_number": "X", "lines": [}`, 400, "line 1"},
+			{"unknown field", bigToken, "application/json", `{"po_number":"X","colour":"red","lines":[{"line_no":"1","sku":"SKU-1001","quantity":"1"}]}`, 400, "colour"},
+			{"not JSON at all", bigToken, "application/json", "ISA*00*", 400, "unrecognised document format"},
+			{"wrong media type", bigToken, "application/xml", "<order/>", 415, "Content-Type"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := h.do("POST", "/v1/orders", tt.token, tt.ctype, strings.NewReader(tt.body))
+				if r.status != tt.status || !strings.Contains(string(r.raw)+r.header.Get("WWW-Authenticate"), tt.want) {
+					t.Errorf("= %d %s, want %d containing %q", r.status, r.raw, tt.status, tt.want)
+				}
+			})
+		}
+		t.Run("50 MB body", func(t *testing.T) {
+			big := bytes.Repeat([]byte(" "), 50<<20)
+			r := h.do("POST", "/v1/orders", bigToken, "application/json", bytes.NewReader(big))
+			if r.status != 413 {
+				t.Errorf("= %d %s", r.status, r.raw)
+			}
+			// Without a Content-Length the cap still holds.
+			r = h.do("POST", "/v1/orders", bigToken, "application/json", io.MultiReader(bytes.NewReader(big)))
+			if r.status != 413 {
+				t.Errorf("chunked = %d %s", r.status, r.raw)
+			}
+		})
+		t.Run("every refused body is kept in error/", func(t *testing.T) {
+			docs, err := h.a.Store.Documents(context.Background(), store.DocumentFilter{State: store.DocError, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range docs {
+				if _, err := os.Stat(d.Path); err != nil {
+					t.Errorf("document %s (%s): %v", d.ID, d.Name, err)
+				}
+			}
+		})
+	})
+
+	t.Run("idempotency key returns the first answer", func(t *testing.T) {
+		body := `{"po_number":"IDEM-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"2"}]}`
+		r1 := h.post(bigToken, body, "Idempotency-Key", "k-1")
+		r2 := h.post(bigToken, body, "Idempotency-Key", "k-1")
+		if r1.status != 202 || r2.status != 202 || r1.body["id"] != r2.body["id"] || r2.body["replayed"] != true {
+			t.Fatalf("first %d %s, second %d %s", r1.status, r1.raw, r2.status, r2.raw)
+		}
+		r3 := h.post(bigToken, strings.Replace(body, `"2"`, `"3"`, 1), "Idempotency-Key", "k-1")
+		if r3.status != 409 {
+			t.Errorf("reused key with other body = %d %s", r3.status, r3.raw)
+		}
+	})
+
+	t.Run("inbox", func(t *testing.T) {
+		inbox := filepath.Join(h.data, "inbox")
+		drop := func(partner, name, body string) string {
+			dir := filepath.Join(inbox, partner)
+			os.MkdirAll(dir, 0o755)
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		docOf := func(name string) *store.Document {
+			var doc *store.Document
+			h.waitFor(func() bool {
+				docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 1000})
+				for _, d := range docs {
+					if d.Name == name && d.State != store.DocReceived {
+						doc = d
+						return true
+					}
+				}
+				return false
+			}, "document "+name)
+			return doc
+		}
+
+		t.Run("NDJSON with a bad line: good orders flow, the file goes to error/ with a report", func(t *testing.T) {
+			drop("SHOP", "po-batch.ndjson", `{"po_number":"INBOX-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"5"}]}
+{"po_number":"INBOX-2","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"abc"}]}
+{"po_number":"INBOX-3","lines":[{"line_no":"1","buyer_item":"CS-7","quantity":"1"}]}
+`)
+			d := docOf("po-batch.ndjson")
+			if d.State != store.DocError || d.Orders != 2 || d.Rejected != 1 {
+				t.Fatalf("document = %+v", d)
+			}
+			h.waitFor(func() bool { _, err := os.Stat(d.Path); return err == nil }, "the file in "+d.Path)
+			report, err := os.ReadFile(d.Path + ".error.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(report), "line 2") || !strings.Contains(string(report), "lines[0].quantity") {
+				t.Errorf("report:\n%s", report)
+			}
+			rows, _ := h.a.Store.OrdersByPO(context.Background(), "SHOP", "INBOX-3")
+			if len(rows) != 1 {
+				t.Fatalf("INBOX-3: %d orders", len(rows))
+			}
+			if v := h.final(shopToken, rows[0].ID); v["status"] != order.StatusRouted {
+				t.Errorf("INBOX-3 %v", v["status"])
+			}
+		})
+		t.Run("same bytes again are archived as a duplicate", func(t *testing.T) {
+			body := `{"po_number":"INBOX-9","lines":[{"line_no":"1","sku":"SKU-2001","quantity":"1"}]}`
+			drop("SHOP", "a.json", body)
+			first := docOf("a.json")
+			drop("SHOP", "b.json", body)
+			second := docOf("b.json")
+			if first.State != store.DocArchived || second.State != store.DocDuplicate || second.DuplicateOf != first.ID {
+				t.Fatalf("first %+v second %+v", first, second)
+			}
+			if !strings.Contains(second.Path, "archive") {
+				t.Errorf("duplicate filed at %s", second.Path)
+			}
+			rows, _ := h.a.Store.OrdersByPO(context.Background(), "SHOP", "INBOX-9")
+			if len(rows) != 1 {
+				t.Errorf("%d orders for INBOX-9", len(rows))
+			}
+		})
+		t.Run("empty file", func(t *testing.T) {
+			drop("SHOP", "empty.json", "")
+			d := docOf("empty.json")
+			if d.State != store.DocError || !strings.Contains(d.Error, "empty") {
+				t.Errorf("document = %+v", d)
+			}
+		})
+		t.Run("unknown partner directory", func(t *testing.T) {
+			drop("NOSUCH", "x.json", goodOrder)
+			d := docOf("x.json")
+			if d.State != store.DocError || !strings.Contains(d.Error, `unknown partner "NOSUCH"`) {
+				t.Errorf("document = %+v", d)
+			}
+			h.waitFor(func() bool { _, err := os.Stat(d.Path); return err == nil }, "the file in "+d.Path)
+		})
+		t.Run("unreadable file", func(t *testing.T) {
+			dir := filepath.Join(inbox, "SHOP")
+			p := filepath.Join(dir, "unreadable.json")
+			if os.Geteuid() == 0 {
+				// root reads any file: a FIFO is a file no one can read
+				// as a document.
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				drop("SHOP", "unreadable.json", goodOrder)
+				os.Chmod(p, 0)
+			}
+			d := docOf("unreadable.json")
+			if d.State != store.DocError || !strings.Contains(d.Error, "cannot read") {
+				t.Errorf("document = %+v", d)
+			}
+		})
+		t.Run("files being written are left alone", func(t *testing.T) {
+			drop("SHOP", "upload.json.part", goodOrder)
+			drop("SHOP", ".hidden.json", goodOrder)
+			time.Sleep(300 * time.Millisecond)
+			for _, n := range []string{"upload.json.part", ".hidden.json"} {
+				if _, err := os.Stat(filepath.Join(inbox, "SHOP", n)); err != nil {
+					t.Errorf("%s was taken: %v", n, err)
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,264 @@
+// Command pipeline measures orderhub end to end on the embedded default:
+// canonical JSON orders of -lines lines, submitted as NDJSON documents
+// through intake (the path the inbox and the CLI take), through every stage
+// of the pipeline on the durable SQLite bus and store, until all are routed.
+// It prints orders per second and the process's peak RSS; -cpuprofile
+// writes a pprof profile of the run.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"runtime/trace"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/config"
+	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/masterdata"
+	"github.com/orderhub/orderhub/order"
+)
+
+func main() {
+	orders := flag.Int("orders", 20000, "orders to push through")
+	lines := flag.Int("lines", 10, "lines per order")
+	perDoc := flag.Int("per-doc", 500, "orders per NDJSON document")
+	skus := flag.Int("skus", 500, "catalog size")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	keep := flag.String("data", "", "data directory to use (default a temporary one, removed after)")
+	intakeOnly := flag.Bool("intake-only", false, "measure intake alone: do not run the pipeline")
+	flag.Parse()
+	if err := run(*orders, *lines, *perDoc, *skus, *cpuprofile, *keep, *intakeOnly); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly bool) error {
+	ctx := context.Background()
+	if data == "" {
+		dir, err := os.MkdirTemp("", "orderhub-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		data = dir
+	}
+	cfg := config.Default()
+	cfg.Data = data
+	if v := os.Getenv("BENCH_INFLIGHT"); v != "" {
+		cfg.Pipeline.MaxInFlight, _ = strconv.Atoi(v)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := seed(ctx, a, data, skus); err != nil {
+		return err
+	}
+	docs, err := writeDocs(data, n, lines, perDoc, skus)
+	if err != nil {
+		return err
+	}
+
+	p, err := a.NewPipeline()
+	if err != nil {
+		return err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !intakeOnly {
+		go p.Run(pctx)
+		<-p.Running()
+	}
+
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	start := time.Now()
+	if tf := os.Getenv("BENCH_TRACE"); tf != "" {
+		go func() {
+			time.Sleep(2 * time.Second)
+			f, _ := os.Create(tf)
+			trace.Start(f)
+			time.Sleep(2 * time.Second)
+			trace.Stop()
+			f.Close()
+		}()
+	}
+	if os.Getenv("BENCH_GOROUTINES") != "" {
+		go func() {
+			time.Sleep(3 * time.Second)
+			f, _ := os.Create(os.Getenv("BENCH_GOROUTINES"))
+			pprof.Lookup("goroutine").WriteTo(f, 1)
+			f.Close()
+		}()
+	}
+	var ids []string
+	for i, d := range docs {
+		dest := a.Intake.ProcessingPath("BENCH", filepath.Base(d))
+		os.MkdirAll(filepath.Dir(dest), 0o755)
+		if err := os.Rename(d, dest); err != nil {
+			return err
+		}
+		rc, err := a.Intake.File(ctx, intake.Submission{Path: dest, Name: fmt.Sprintf("bench-%d.ndjson", i), Partner: "BENCH", Transport: "bench"})
+		if err != nil {
+			return err
+		}
+		if len(rc.Problems) > 0 {
+			return fmt.Errorf("document %d refused: %v", i, rc.Problems[0])
+		}
+		for _, o := range rc.Orders {
+			ids = append(ids, o.ID)
+		}
+	}
+	submitted := time.Since(start)
+	if intakeOnly {
+		fmt.Printf("intake: %d orders in %.2fs: %.0f orders/s\n", n, submitted.Seconds(), float64(n)/submitted.Seconds())
+		return nil
+	}
+	for {
+		c, err := a.Store.StatusCounts(ctx, nil)
+		if err != nil {
+			return err
+		}
+		done := c[order.StatusRouted] + c[order.StatusBackordered] + c[order.StatusRejected] + c[order.StatusDuplicate]
+		if done >= n {
+			if c[order.StatusRouted] != n {
+				return fmt.Errorf("expected %d routed, got %v", n, c)
+			}
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	cancel()
+	p.Close()
+	fmt.Printf("end to end: %d orders x %d lines in %.2fs: %.0f orders/s (%.0f lines/s); intake alone %.0f orders/s\n",
+		n, lines, elapsed.Seconds(), float64(n)/elapsed.Seconds(), float64(n*lines)/elapsed.Seconds(),
+		float64(n)/submitted.Seconds())
+	fmt.Println("where the time goes, per message (prepare: decode + the stage's reads, outside the store's writer; writer: the stage's transaction; queue: waiting for the writer and the commit; publish: the outputs onto the bus):")
+	for _, st := range p.Stats() {
+		fmt.Printf("  %-9s %6d msgs  prepare %8s  writer %8s  queue %8s  publish %8s\n", st.Stage, st.Messages,
+			st.Prepare.Round(time.Microsecond), st.Writer.Round(time.Microsecond), st.Queue.Round(time.Microsecond), st.Publish.Round(time.Microsecond))
+	}
+	fmt.Printf("end to end: peak RSS %.1f MB\n", float64(peakRSS())/1024)
+	return nil
+}
+
+func seed(ctx context.Context, a *app.App, data string, skus int) error {
+	var cat, stock, prices strings.Builder
+	cat.WriteString("sku,gtin,description,uom,pack_size,moq,category,weight_kg\n")
+	stock.WriteString("warehouse,sku,on_hand\n")
+	prices.WriteString("price_list,sku,currency,unit_price,min_qty,valid_from,valid_to\n")
+	for i := 0; i < skus; i++ {
+		sku := fmt.Sprintf("SKU-%05d", i)
+		fmt.Fprintf(&cat, "%s,,ITEM %d,EA,12,1,general,0.5\n", sku, i)
+		fmt.Fprintf(&stock, "WH-EAST,%s,100000000\nWH-WEST,%s,100000000\n", sku, sku)
+		fmt.Fprintf(&prices, "BENCH-USD,%s,USD,%d.%02d,0,,\n", sku, 1+i%20, i%100)
+	}
+	partners := "partner,name,tier,price_list,token\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789\n"
+	for _, f := range []struct{ kind, body string }{
+		{"catalog", cat.String()}, {"stock", stock.String()}, {"prices", prices.String()}, {"partners", partners},
+	} {
+		if _, err := masterdata.LoadReader(ctx, a.Store, f.kind, f.kind+".csv", strings.NewReader(f.body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeDocs writes the orders as NDJSON documents, perDoc orders each.
+func writeDocs(data string, n, lines, perDoc, skus int) ([]string, error) {
+	dir := filepath.Join(data, "bench-src")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var docs []string
+	var w *bufio.Writer
+	var f *os.File
+	flush := func() error {
+		if f == nil {
+			return nil
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	type line struct {
+		LineNo    string `json:"line_no"`
+		SKU       string `json:"sku"`
+		Quantity  string `json:"quantity"`
+		UOM       string `json:"uom"`
+		UnitPrice string `json:"unit_price"`
+	}
+	for i := 0; i < n; i++ {
+		if i%perDoc == 0 {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			p := filepath.Join(dir, fmt.Sprintf("doc-%05d.ndjson", len(docs)))
+			var err error
+			if f, err = os.Create(p); err != nil {
+				return nil, err
+			}
+			w = bufio.NewWriter(f)
+			docs = append(docs, p)
+		}
+		o := map[string]any{
+			"po_number": "PO-" + strconv.Itoa(1000000+i), "order_date": "2026-11-20", "currency": "USD",
+			"requested_delivery_date": "2026-12-01",
+			"parties": []map[string]any{{"role": "ship_to", "id": strconv.Itoa(i % 97), "name": "STORE " + strconv.Itoa(i%97),
+				"address": []string{"1 MAIN ST"}, "city": "COLUMBUS", "region": "OH", "postal_code": "43215", "country": "US"}},
+		}
+		ls := make([]line, lines)
+		for j := range ls {
+			k := (i*7 + j*13) % skus
+			ls[j] = line{LineNo: strconv.Itoa(j + 1), SKU: fmt.Sprintf("SKU-%05d", k), Quantity: strconv.Itoa(1 + (i+j)%48), UOM: "EA",
+				UnitPrice: fmt.Sprintf("%d.%02d", 1+k%20, k%100)}
+		}
+		o["lines"] = ls
+		b, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		w.Write(b)
+		w.WriteByte('\n')
+	}
+	return docs, flush()
+}
+
+// peakRSS is the process's high-water resident set, in KiB.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			f := strings.Fields(l)
+			if len(f) >= 2 {
+				v, _ := strconv.ParseInt(f[1], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
+}

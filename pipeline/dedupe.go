@@ -1,0 +1,64 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+// Dedupe stops an order that was already received, by any channel: the same
+// partner, PO number, purpose and content again is recorded as a duplicate
+// and goes no further; a different order under a PO number already taken as
+// an original is rejected (a partner reusing a PO number by mistake, or
+// meaning a change it did not send as one). The check and the claim of the
+// content key are one transaction, so two copies racing cannot both pass.
+type Dedupe struct{}
+
+func (*Dedupe) Name() string  { return "dedupe" }
+func (*Dedupe) Topic() string { return TopicValidated }
+
+// Done: dedupe leaves a first arrival in status validated, so only a later
+// status says it is past.
+func (*Dedupe) Done(status string) bool {
+	return order.Final(status) || order.Rank(status) > order.Rank(order.StatusValidated)
+}
+
+// Prepare expects a first arrival; the check that decides is in Commit,
+// against what the transaction sees.
+func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
+	key := store.OrderKey{Partner: o.Partner, PONumber: o.PONumber, Purpose: o.Purpose, ContentSHA256: order.ContentHash(o)}
+	commit := func(tx *store.Tx) (Outcome, bool, error) {
+		owner, err := tx.KeyOwner(key)
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		switch {
+		case owner == o.ID:
+			return Outcome{Keep: true}, false, nil
+		case owner != "":
+			return Outcome{Status: order.StatusDuplicate,
+				Reason: fmt.Sprintf("duplicate of %s: same partner, PO %s, purpose and content", owner, o.PONumber)}, false, nil
+		}
+		if o.Purpose == order.PurposeOriginal {
+			live, err := tx.LiveOriginal(o.Partner, o.PONumber, o.ID)
+			if err != nil {
+				return Outcome{}, false, err
+			}
+			if live != "" {
+				return reject(o, "dedupe", []order.Problem{{Path: "po_number",
+					Message: fmt.Sprintf("duplicate PO number: %s was already received as %s with different content; send a change or a replace, not a second original", o.PONumber, live)}}), true, nil
+			}
+		}
+		if err := tx.ClaimKey(key, o.ID); err != nil {
+			return Outcome{}, false, err
+		}
+		return Outcome{Keep: true}, false, nil
+	}
+	return Outcome{Keep: true}, commit, nil
+}
+
+func (*Dedupe) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
+	return next(o, TopicAccepted, js, corr), nil
+}

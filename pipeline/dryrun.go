@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+// DryRunResult is what the pipeline would do with an order.
+type DryRunResult struct {
+	Order   *order.Order
+	Reason  string
+	Outputs []Output
+}
+
+// DryRun runs o through every stage against the store inside a transaction
+// that is rolled back: the answer reflects today's stock, prices and
+// earlier orders, and nothing changes. o needs an id.
+func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult, error) {
+	stages := Stages(st)
+	res := &DryRunResult{Order: o}
+	var last Stage
+	err := st.DryRun(ctx, func(tx *store.Tx) error {
+		js, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.InsertOrder(o, "", js, "dry run"); err != nil {
+			return err
+		}
+		o.Status = order.StatusReceived
+		for _, s := range stages {
+			last = s
+			_, commit, err := s.Prepare(ctx, o)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.Name(), err)
+			}
+			out, _, err := commit(tx)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.Name(), err)
+			}
+			if out.Keep {
+				continue
+			}
+			o.Status, res.Reason = out.Status, out.Reason
+			if js, err = json.Marshal(o); err != nil {
+				return err
+			}
+			if err := tx.Advance(o.ID, out.Status, out.Reason, js); err != nil {
+				return err
+			}
+			if order.Final(o.Status) {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch o.Status {
+	case order.StatusRejected:
+		res.Outputs = []Output{{Topic: TopicRejected}}
+	case order.StatusDuplicate:
+	default:
+		js, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		if res.Outputs, err = last.Outputs(ctx, o, js, ""); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}

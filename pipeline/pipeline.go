@@ -1,0 +1,183 @@
+// Package pipeline is orderhub's order pipeline: a Watermill router whose
+// handlers are the stages an order goes through,
+//
+//	orders.received → normalize → orders.parsed → validate → orders.validated
+//	→ dedupe → orders.accepted → stock → orders.reserved → price
+//	→ orders.priced → route → fulfilment.<warehouse>, logistics, orders.backorder
+//
+// with orders.rejected for refused orders and orders.poison for messages that
+// keep failing. Each stage is in its own file and follows one shape (see
+// stage.go): read what it needs, then in one store transaction check that the
+// order has not already gone past it, make its change and record the status
+// event, then publish its output with derived message UUIDs. A stage that
+// gets the same message twice therefore changes nothing the second time and
+// publishes nothing new: delivery is at-least-once, the effect exactly once.
+//
+// The pipeline knows neither transports nor the bus behind its Publisher and
+// Subscribers: main wires those.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/orderhub/orderhub/store"
+)
+
+// Topics.
+const (
+	TopicReceived  = "orders.received"
+	TopicParsed    = "orders.parsed"
+	TopicValidated = "orders.validated"
+	TopicAccepted  = "orders.accepted"
+	TopicReserved  = "orders.reserved"
+	TopicPriced    = "orders.priced"
+	TopicRejected  = "orders.rejected"
+	TopicBackorder = "orders.backorder"
+	TopicPoison    = "orders.poison"
+	TopicLogistics = "logistics"
+	// TopicAcks carries outbound acknowledgements to partners' transports.
+	TopicAcks = "orders.acks"
+	// FulfilmentPrefix + warehouse code is a warehouse's topic.
+	FulfilmentPrefix = "fulfilment."
+)
+
+// GroupPrefix + stage name is the consumer group of a stage.
+const GroupPrefix = "orderhub."
+
+// SubscriberFactory returns a subscriber in a consumer group. The pipeline
+// asks for one per stage.
+type SubscriberFactory func(group string) (message.Subscriber, error)
+
+// Config tunes the pipeline. The zero value is usable.
+type Config struct {
+	// Retry is for transient errors (the store busy, the bus unreachable).
+	// Permanent errors (a message that is not an order) go to the poison
+	// queue at once.
+	Retry RetryConfig
+	// CloseTimeout bounds how long Close waits for handlers. Default 30s.
+	CloseTimeout time.Duration
+}
+
+// RetryConfig is the backoff for transient errors.
+type RetryConfig struct {
+	MaxRetries      int           // default 5
+	InitialInterval time.Duration // default 100ms
+	MaxInterval     time.Duration // default 5s
+}
+
+func (c *Config) setDefaults() {
+	if c.Retry.MaxRetries == 0 {
+		c.Retry.MaxRetries = 5
+	}
+	if c.Retry.InitialInterval <= 0 {
+		c.Retry.InitialInterval = 100 * time.Millisecond
+	}
+	if c.Retry.MaxInterval <= 0 {
+		c.Retry.MaxInterval = 5 * time.Second
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = 30 * time.Second
+	}
+}
+
+// Validate reports a config that cannot work.
+func (c Config) Validate() error {
+	if c.Retry.MaxRetries < 0 {
+		return fmt.Errorf("pipeline: retry.max_retries must be >= 0, got %d", c.Retry.MaxRetries)
+	}
+	if c.Retry.InitialInterval > c.Retry.MaxInterval {
+		return fmt.Errorf("pipeline: retry.initial_interval %s is above retry.max_interval %s", c.Retry.InitialInterval, c.Retry.MaxInterval)
+	}
+	return nil
+}
+
+// Pipeline is the router with its stages.
+type Pipeline struct {
+	cfg    Config
+	store  *store.Store
+	pub    message.Publisher
+	router *message.Router
+	stages []Stage
+	stats  map[string]*StageStats
+	log    *slog.Logger
+}
+
+// New builds the pipeline: one router handler per stage, each with its own
+// consumer group.
+func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cfg Config, log *slog.Logger) (*Pipeline, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{cfg: cfg, store: st, pub: pub, log: log, stats: map[string]*StageStats{}}
+	p.stages = Stages(st)
+
+	wlog := watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.CloseTimeout}, wlog)
+	if err != nil {
+		return nil, err
+	}
+	r.AddMiddleware(
+		middleware.CorrelationID,
+		p.poison,
+		middleware.Retry{
+			MaxRetries:          cfg.Retry.MaxRetries,
+			InitialInterval:     cfg.Retry.InitialInterval,
+			MaxInterval:         cfg.Retry.MaxInterval,
+			Multiplier:          2,
+			RandomizationFactor: 0.25,
+			ShouldRetry:         func(rp middleware.RetryParams) bool { return !IsPermanent(rp.Err) },
+			Logger:              wlog,
+		}.Middleware,
+		recoverer,
+	)
+	for _, s := range p.stages {
+		sub, err := subscribe(GroupPrefix + s.Name())
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: subscriber for %s: %w", s.Name(), err)
+		}
+		p.stats[s.Name()] = &StageStats{}
+		run := &runner{stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()]}
+		r.AddConsumerHandler(s.Name(), s.Topic(), sub, run.handle)
+	}
+	p.router = r
+	return p, nil
+}
+
+// Stages returns the stages in pipeline order.
+func Stages(st *store.Store) []Stage {
+	items := ItemLookup(st)
+	return []Stage{
+		&Normalize{Items: items},
+		&Validate{Store: st},
+		&Dedupe{},
+		&Stock{Store: st},
+		&Price{Store: st},
+		&Route{Store: st},
+	}
+}
+
+// Run runs the router until ctx ends or Close is called.
+func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.router.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// Running is closed once every handler is consuming.
+func (p *Pipeline) Running() chan struct{} { return p.router.Running() }
+
+// Close stops the router, letting handlers in progress finish.
+func (p *Pipeline) Close() error { return p.router.Close() }

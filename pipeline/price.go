@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+// Price prices each line from the partner's price list: the row valid on
+// the order date (today when the order has none), in the order's currency,
+// with the highest volume break the quantity reaches. A line the list does
+// not price takes the PO's own unit price if it has one (and says so in its
+// adjustments); a line priced by neither rejects the order, releasing its
+// reservations. Amounts are rounded half away from zero to the currency's
+// minor unit, per line, and the totals are sums of rounded lines.
+type Price struct {
+	Store *store.Store
+	// Today is the clock for orders without a date; default time.Now.
+	Today func() time.Time
+}
+
+func (*Price) Name() string            { return "price" }
+func (*Price) Topic() string           { return TopicReserved }
+func (*Price) Done(status string) bool { return doneAt(order.StatusPriced, status) }
+
+func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
+	if err := s.price(ctx, o); err != nil {
+		return Outcome{}, nil, err
+	}
+	if len(o.Problems) > 0 {
+		o.Pricing = nil
+		out := reject(o, "price", o.Problems)
+		id := o.ID
+		return out, func(tx *store.Tx) (Outcome, bool, error) {
+			return out, false, tx.ReleaseReservations(id)
+		}, nil
+	}
+	mismatch := 0
+	for _, pl := range o.Pricing.Lines {
+		if pl.POPriceMismatch {
+			mismatch++
+		}
+	}
+	reason := fmt.Sprintf("total %s %s", o.Pricing.Total, o.Currency)
+	if mismatch > 0 {
+		reason += fmt.Sprintf("; %d line(s) priced differently from the PO", mismatch)
+	}
+	out := Outcome{Status: order.StatusPriced, Reason: reason}
+	return out, confirm(out), nil
+}
+
+// price works out o.Pricing, or o.Problems for lines it cannot price.
+func (s *Price) price(ctx context.Context, o *order.Order) error {
+	o.Problems = nil
+	list := ""
+	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
+		list = p.PriceList
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	date := o.OrderDate
+	if date == "" {
+		now := time.Now
+		if s.Today != nil {
+			now = s.Today
+		}
+		date = now().UTC().Format("2006-01-02")
+	}
+	pr := &order.Pricing{}
+	currency := o.Currency
+	for i, l := range o.Lines {
+		pl := order.PricedLine{LineNo: l.LineNo}
+		var row *store.PriceRow
+		if list != "" {
+			r, err := s.Store.PriceFor(ctx, list, l.SKU, currency, date, l.Quantity)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			row = r
+		}
+		switch {
+		case row != nil:
+			if currency == "" {
+				currency = row.Currency
+			}
+			pl.UnitPrice, pl.ListPrice, pl.PriceList = row.UnitPrice, row.UnitPrice, list
+			if !row.MinQty.IsZero() {
+				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "volume_break",
+					Rule: fmt.Sprintf("%s:%s:min_qty_%s", list, l.SKU, row.MinQty), Amount: decimal.Zero})
+			}
+		case l.UnitPrice != nil:
+			pl.UnitPrice, pl.ListPrice = *l.UnitPrice, *l.UnitPrice
+			pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "po_price", Rule: "no_list_price", Amount: decimal.Zero})
+		default:
+			where := "the partner has no price list"
+			if list != "" {
+				where = fmt.Sprintf("price list %s has none", list)
+				if currency != "" {
+					where += " in " + currency
+				}
+				where += " valid on " + date
+				if !l.Quantity.IsZero() {
+					where += " for quantity " + l.Quantity.String()
+				}
+			}
+			o.Problems = append(o.Problems, order.Problem{Path: fmt.Sprintf("lines[%d].unit_price", i),
+				Message: fmt.Sprintf("no price for %s: %s, and the order gives none", l.SKU, where)})
+			continue
+		}
+		if l.UnitPrice != nil && !l.UnitPrice.Equal(pl.UnitPrice) {
+			pl.POPriceMismatch = true
+		}
+		pr.Lines = append(pr.Lines, pl)
+	}
+	if o.Currency == "" {
+		o.Currency = currency
+	}
+	places := minorUnits(o.Currency)
+	for _, pl := range pr.Lines {
+		l := o.Line(pl.LineNo)
+		amount := pl.UnitPrice.Mul(l.Quantity).Round(places)
+		listAmount := pl.ListPrice.Mul(l.Quantity).Round(places)
+		pr.Subtotal = pr.Subtotal.Add(listAmount)
+		pr.DiscountTotal = pr.DiscountTotal.Add(listAmount.Sub(amount))
+		pr.Total = pr.Total.Add(amount)
+	}
+	pr.Subtotal = pr.Subtotal.Round(places)
+	pr.DiscountTotal = pr.DiscountTotal.Round(places)
+	pr.Total = pr.Total.Round(places)
+	o.Pricing = pr
+	return nil
+}
+
+func (s *Price) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
+	return next(o, TopicPriced, js, corr), nil
+}
+
+// minorUnits is the number of decimals a currency is invoiced in (ISO 4217).
+func minorUnits(currency string) int32 {
+	switch currency {
+	case "JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "UGX", "PYG":
+		return 0
+	case "BHD", "KWD", "JOD", "OMR", "TND", "IQD", "LYD":
+		return 3
+	}
+	return 2
+}

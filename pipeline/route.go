@@ -1,0 +1,218 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
+	"github.com/orderhub/orderhub/store"
+)
+
+// Route sends a priced order where it can be served: to
+// fulfilment.<warehouse> for each warehouse that holds some of it (the
+// order with that warehouse's lines and allocations), a shipment request
+// per warehouse to logistics, and, when lines are short, the order to
+// orders.backorder. The order ends routed, or backordered when any line is
+// short.
+type Route struct {
+	Store *store.Store
+}
+
+func (*Route) Name() string  { return "route" }
+func (*Route) Topic() string { return TopicPriced }
+func (*Route) Done(status string) bool {
+	return doneAt(order.StatusRouted, status)
+}
+
+func (s *Route) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
+	o.Route = nil
+	if wh := primaryWarehouse(o); wh != "" {
+		o.Route = &order.Route{Warehouse: wh, Topic: FulfilmentPrefix + wh}
+	}
+	whs := warehouses(o)
+	topics := make([]string, len(whs))
+	for i, wh := range whs {
+		topics[i] = FulfilmentPrefix + wh
+	}
+	out := Outcome{Status: order.StatusRouted, Reason: "to " + strings.Join(topics, ", ")}
+	if len(o.Backorders) > 0 {
+		reason := fmt.Sprintf("%d line(s) short", len(o.Backorders))
+		if len(topics) > 0 {
+			reason += "; the rest to " + strings.Join(topics, ", ")
+		} else {
+			reason += "; nothing could be allocated"
+		}
+		out = Outcome{Status: order.StatusBackordered, Reason: reason}
+	}
+	return out, confirm(out), nil
+}
+
+func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
+	var outs []Output
+	for _, wh := range warehouses(o) {
+		topic := FulfilmentPrefix + wh
+		fo := forWarehouse(o, wh)
+		b, err := json.Marshal(fo)
+		if err != nil {
+			return nil, fmt.Errorf("encode fulfilment of %s for %s: %w", o.ID, wh, err)
+		}
+		outs = append(outs, Output{topic, ordermsg.New(o, topic, "", b, corr)})
+	}
+	for _, wh := range warehouses(o) {
+		req, err := s.shipment(ctx, o, wh)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			return nil, fmt.Errorf("encode shipment of %s: %w", o.ID, err)
+		}
+		m := ordermsg.New(o, TopicLogistics, wh, b, corr)
+		m.Metadata.Set(ordermsg.Schema, SchemaShipmentV1)
+		outs = append(outs, Output{TopicLogistics, m})
+	}
+	if len(o.Backorders) > 0 {
+		outs = append(outs, Output{TopicBackorder, ordermsg.New(o, TopicBackorder, "", js, corr)})
+	}
+	return outs, nil
+}
+
+// warehouses lists the warehouses an order ships from, in code order.
+func warehouses(o *order.Order) []string {
+	var whs []string
+	seen := map[string]bool{}
+	for _, a := range o.Allocations {
+		if !seen[a.Warehouse] {
+			seen[a.Warehouse] = true
+			whs = append(whs, a.Warehouse)
+		}
+	}
+	sort.Strings(whs)
+	return whs
+}
+
+// primaryWarehouse is the one shipping the most lines (first by code on a tie).
+func primaryWarehouse(o *order.Order) string {
+	n := map[string]int{}
+	for _, a := range o.Allocations {
+		n[a.Warehouse]++
+	}
+	best := ""
+	for _, wh := range warehouses(o) {
+		if best == "" || n[wh] > n[best] {
+			best = wh
+		}
+	}
+	return best
+}
+
+// forWarehouse is the order as one warehouse needs it: only the lines it
+// ships, its allocations, and itself as the route.
+func forWarehouse(o *order.Order, wh string) *order.Order {
+	fo := *o
+	fo.Allocations = nil
+	fo.Lines = nil
+	fo.Backorders = nil
+	for _, a := range o.Allocations {
+		if a.Warehouse != wh {
+			continue
+		}
+		fo.Allocations = append(fo.Allocations, a)
+		if l := o.Line(a.LineNo); l != nil {
+			fo.Lines = append(fo.Lines, *l)
+		}
+	}
+	fo.Route = &order.Route{Warehouse: wh, Topic: FulfilmentPrefix + wh}
+	if o.Route != nil && o.Route.Warehouse == wh {
+		fo.Route.Carrier = o.Route.Carrier
+	}
+	return &fo
+}
+
+// SchemaShipmentV1 names the logistics payload.
+const SchemaShipmentV1 = "shipment/v1"
+
+// ShipmentRequest is what the transport side (a TMS, a carrier integration)
+// gets on the logistics topic: one per order and shipping warehouse.
+type ShipmentRequest struct {
+	ShipmentID            string           `json:"shipment_id"`
+	OrderID               string           `json:"order_id"`
+	Partner               string           `json:"partner"`
+	PONumber              string           `json:"po_number"`
+	Warehouse             string           `json:"warehouse"`
+	ShipTo                *order.Party     `json:"ship_to,omitempty"`
+	RequestedShipDate     string           `json:"requested_ship_date,omitempty"`
+	RequestedDeliveryDate string           `json:"requested_delivery_date,omitempty"`
+	CancelAfter           string           `json:"cancel_after,omitempty"`
+	Carrier               string           `json:"carrier,omitempty"`
+	Lines                 []ShipmentLine   `json:"lines"`
+	TotalWeightKG         *decimal.Decimal `json:"total_weight_kg,omitempty"`
+}
+
+// ShipmentLine is one allocated line to ship.
+type ShipmentLine struct {
+	LineNo      string           `json:"line_no"`
+	SKU         string           `json:"sku"`
+	Description string           `json:"description,omitempty"`
+	Quantity    decimal.Decimal  `json:"quantity"`
+	UOM         string           `json:"uom,omitempty"`
+	WeightKG    *decimal.Decimal `json:"weight_kg,omitempty"`
+}
+
+func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*ShipmentRequest, error) {
+	req := &ShipmentRequest{
+		ShipmentID:            o.ID + "-" + wh,
+		OrderID:               o.ID,
+		Partner:               o.Partner,
+		PONumber:              o.PONumber,
+		Warehouse:             wh,
+		ShipTo:                o.Party(order.RoleShipTo),
+		RequestedShipDate:     o.RequestedShipDate,
+		RequestedDeliveryDate: o.RequestedDeliveryDate,
+		CancelAfter:           o.CancelAfter,
+	}
+	if o.Route != nil && o.Route.Warehouse == wh {
+		req.Carrier = o.Route.Carrier
+	}
+	total, allKnown := decimal.Zero, true
+	for _, a := range o.Allocations {
+		if a.Warehouse != wh {
+			continue
+		}
+		l := o.Line(a.LineNo)
+		if l == nil {
+			continue
+		}
+		sl := ShipmentLine{LineNo: l.LineNo, SKU: l.SKU, Description: l.Description, Quantity: a.Quantity, UOM: l.UOM}
+		item, err := s.Store.CatalogItem(ctx, l.SKU)
+		switch {
+		case err == nil:
+			if sl.Description == "" {
+				sl.Description = item.Description
+			}
+			if item.WeightKG != nil {
+				w := item.WeightKG.Mul(a.Quantity)
+				sl.WeightKG = &w
+				total = total.Add(w)
+			} else {
+				allKnown = false
+			}
+		case errors.Is(err, store.ErrNotFound):
+			allKnown = false
+		default:
+			return nil, err
+		}
+		req.Lines = append(req.Lines, sl)
+	}
+	if allKnown && len(req.Lines) > 0 {
+		req.TotalWeightKG = &total
+	}
+	return req, nil
+}

@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+// Validate checks an order against the canonical rules and the master data:
+// the partner is known, every line's item is a catalog SKU sold in the unit
+// ordered. Every problem is collected with its JSON path; an order with any
+// goes to orders.rejected with all of them.
+type Validate struct {
+	Store *store.Store
+}
+
+func (*Validate) Name() string            { return "validate" }
+func (*Validate) Topic() string           { return TopicParsed }
+func (*Validate) Done(status string) bool { return doneAt(order.StatusValidated, status) }
+
+func (s *Validate) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
+	problems, err := s.Check(ctx, o)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	out := Outcome{Status: order.StatusValidated, Reason: fmt.Sprintf("%d line(s) checked", len(o.Lines))}
+	if len(problems) > 0 {
+		out = reject(o, "validate", problems)
+	}
+	return out, confirm(out), nil
+}
+
+// Check returns every problem with the order; err is only for the store
+// failing.
+func (s *Validate) Check(ctx context.Context, o *order.Order) ([]order.Problem, error) {
+	var problems []order.Problem
+	if err := o.Validate(); err != nil {
+		var ve *order.ValidationError
+		if !errors.As(err, &ve) {
+			return nil, err
+		}
+		problems = append(problems, ve.Problems...)
+	}
+	if o.Partner == "" {
+		problems = append(problems, order.Problem{Path: "partner", Message: "required"})
+	} else if _, err := s.Store.Partner(ctx, o.Partner); errors.Is(err, store.ErrNotFound) {
+		problems = append(problems, order.Problem{Path: "partner", Message: fmt.Sprintf("unknown partner %q", o.Partner)})
+	} else if err != nil {
+		return nil, err
+	}
+	if o.Purpose != "" && o.Purpose != order.PurposeOriginal {
+		problems = append(problems, order.Problem{Path: "purpose",
+			Message: fmt.Sprintf("%q orders are not handled yet: only original orders are taken; change or cancel the earlier order with your account manager", o.Purpose)})
+	}
+	for i, l := range o.Lines {
+		path := fmt.Sprintf("lines[%d]", i)
+		if l.SKU == "" {
+			problems = append(problems, order.Problem{Path: path + ".sku",
+				Message: "no catalog item matches " + describeItem(l) + ": add it to the catalog or to the partner's crosswalk"})
+			continue
+		}
+		item, err := s.Store.CatalogItem(ctx, l.SKU)
+		if errors.Is(err, store.ErrNotFound) {
+			problems = append(problems, order.Problem{Path: path + ".sku", Message: fmt.Sprintf("%q is not in the catalog", l.SKU)})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if l.UOM != "" && item.UOM != "" && l.UOM != item.UOM {
+			problems = append(problems, order.Problem{Path: path + ".uom",
+				Message: fmt.Sprintf("ordered in %s but %s is sold in %s", l.UOM, l.SKU, item.UOM)})
+		}
+	}
+	return problems, nil
+}
+
+func describeItem(l order.Line) string {
+	var parts []string
+	if l.GTIN != "" {
+		parts = append(parts, "gtin "+l.GTIN)
+	}
+	if l.BuyerItem != "" {
+		parts = append(parts, "buyer_item "+l.BuyerItem)
+	}
+	keys := make([]string, 0, len(l.ItemIDs))
+	for k := range l.ItemIDs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, k+" "+l.ItemIDs[k])
+	}
+	if len(parts) == 0 {
+		return "a line with no item id"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Validate) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
+	return next(o, TopicValidated, js, corr), nil
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Document states in the ledger.
+const (
+	DocReceived  = "received"  // recorded, being read
+	DocArchived  = "archived"  // read; its orders are in the pipeline
+	DocError     = "error"     // could not be read, or some of it was refused
+	DocDuplicate = "duplicate" // the same bytes from the same partner came before
+)
+
+// Document is one ledger entry: a file or request that came in.
+type Document struct {
+	ID             string    `json:"id"`
+	SHA256         string    `json:"sha256"`
+	Partner        string    `json:"partner"`
+	Transport      string    `json:"transport"`
+	Name           string    `json:"name"`
+	Size           int64     `json:"size"`
+	ReceivedAt     time.Time `json:"received_at"`
+	State          string    `json:"state"`
+	Format         string    `json:"format,omitempty"`
+	Path           string    `json:"path,omitempty"`
+	Orders         int       `json:"orders"`
+	Rejected       int       `json:"rejected"`
+	Error          string    `json:"error,omitempty"`
+	DuplicateOf    string    `json:"duplicate_of,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+const docCols = `id, sha256, partner, transport, name, size, received_at, state, format, path,
+	orders, rejected, error, duplicate_of, idempotency_key, updated_at`
+
+func scanDoc(sc interface{ Scan(...any) error }) (*Document, error) {
+	var d Document
+	var rec, upd string
+	if err := sc.Scan(&d.ID, &d.SHA256, &d.Partner, &d.Transport, &d.Name, &d.Size, &rec, &d.State,
+		&d.Format, &d.Path, &d.Orders, &d.Rejected, &d.Error, &d.DuplicateOf, &d.IdempotencyKey, &upd); err != nil {
+		return nil, err
+	}
+	d.ReceivedAt, _ = time.Parse(time.RFC3339Nano, rec)
+	d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, upd)
+	return &d, nil
+}
+
+// InsertDocument records a document. ReceivedAt must be set: order ids are
+// derived from it.
+func (s *Store) InsertDocument(ctx context.Context, d *Document) error {
+	return s.Update(ctx, func(t *Tx) error {
+		_, err := t.tx.Exec(`INSERT INTO documents (`+docCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			d.ID, d.SHA256, d.Partner, d.Transport, d.Name, d.Size, d.ReceivedAt.UTC().Format(time.RFC3339Nano),
+			d.State, d.Format, d.Path, d.Orders, d.Rejected, d.Error, d.DuplicateOf, d.IdempotencyKey, t.now)
+		if err != nil {
+			return fmt.Errorf("record document %s (%s): %w", d.Name, d.ID, err)
+		}
+		return nil
+	})
+}
+
+// SaveDocument writes a document's state, format, path, counts and error.
+func (t *Tx) SaveDocument(d *Document) error {
+	res, err := t.tx.Exec(`UPDATE documents SET state = ?, format = ?, path = ?, orders = ?, rejected = ?,
+		error = ?, duplicate_of = ?, updated_at = ? WHERE id = ?`,
+		d.State, d.Format, d.Path, d.Orders, d.Rejected, d.Error, d.DuplicateOf, t.now, d.ID)
+	if err != nil {
+		return fmt.Errorf("update document %s: %w", d.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update document %s: %w", d.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// SaveDocument is Tx.SaveDocument in a transaction of its own.
+func (s *Store) SaveDocument(ctx context.Context, d *Document) error {
+	return s.Update(ctx, func(t *Tx) error { return t.SaveDocument(d) })
+}
+
+// Document returns one ledger entry.
+func (s *Store) Document(ctx context.Context, id string) (*Document, error) {
+	return s.oneDoc(ctx, `WHERE id = ?`, id)
+}
+
+// DocumentByPath returns the latest document recorded at a path, if any: after
+// a crash, the file found in the processing area is matched to its entry.
+func (s *Store) DocumentByPath(ctx context.Context, path string) (*Document, error) {
+	return s.oneDoc(ctx, `WHERE path = ? ORDER BY received_at DESC LIMIT 1`, path)
+}
+
+// DocumentByIdempotencyKey returns the document a partner sent with an
+// Idempotency-Key.
+func (s *Store) DocumentByIdempotencyKey(ctx context.Context, partner, key string) (*Document, error) {
+	return s.oneDoc(ctx, `WHERE partner = ? AND idempotency_key = ?`, partner, key)
+}
+
+// FirstWithContent returns the earliest document from a partner with these
+// bytes that was read (archived, or in error with some orders taken), other
+// than exceptID.
+func (s *Store) FirstWithContent(ctx context.Context, partner, sha, exceptID string) (*Document, error) {
+	return s.oneDoc(ctx, `WHERE partner = ? AND sha256 = ? AND id <> ? AND (state = 'archived' OR (state = 'error' AND orders > 0))
+		ORDER BY received_at LIMIT 1`, partner, sha, exceptID)
+}
+
+// DocumentsWithContent lists a partner's documents with these bytes, oldest first.
+func (s *Store) DocumentsWithContent(ctx context.Context, partner, sha string) ([]*Document, error) {
+	return s.listDocs(ctx, `WHERE partner = ? AND sha256 = ? ORDER BY received_at`, partner, sha)
+}
+
+func (s *Store) oneDoc(ctx context.Context, where string, args ...any) (*Document, error) {
+	d, err := scanDoc(s.db.Read().QueryRowContext(ctx, `SELECT `+docCols+` FROM documents `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("document: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("document: %w", err)
+	}
+	return d, nil
+}
+
+// DocumentFilter narrows Documents.
+type DocumentFilter struct {
+	Partner, State string
+	Limit          int
+}
+
+// Documents lists the ledger, newest first.
+func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]*Document, error) {
+	q := `SELECT ` + docCols + ` FROM documents WHERE 1=1`
+	var args []any
+	if f.Partner != "" {
+		q += ` AND partner = ?`
+		args = append(args, f.Partner)
+	}
+	if f.State != "" {
+		q += ` AND state = ?`
+		args = append(args, f.State)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	q += ` ORDER BY received_at DESC LIMIT ?`
+	args = append(args, f.Limit)
+	return s.listDocs(ctx, q, args...)
+}
+
+func (s *Store) listDocs(ctx context.Context, where string, args ...any) ([]*Document, error) {
+	q := where
+	if !strings.HasPrefix(q, "SELECT") {
+		q = `SELECT ` + docCols + ` FROM documents ` + where
+	}
+	rows, err := s.db.Read().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	defer rows.Close()
+	var out []*Document
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, fmt.Errorf("documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// NextControlNumber returns the next outbound control number of a kind for a
+// partner (1, 2, ...), committed before it is returned so a number is never
+// handed out twice, even across restarts.
+func (s *Store) NextControlNumber(ctx context.Context, partner, kind string) (int64, error) {
+	var n int64
+	err := s.Update(ctx, func(t *Tx) error {
+		if _, err := t.tx.Exec(`INSERT INTO control_numbers (partner, kind, last) VALUES (?, ?, 1)
+			ON CONFLICT (partner, kind) DO UPDATE SET last = last + 1`, partner, kind); err != nil {
+			return err
+		}
+		return t.tx.QueryRow(`SELECT last FROM control_numbers WHERE partner = ? AND kind = ?`, partner, kind).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("control number %s/%s: %w", partner, kind, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,847 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/orderhub/orderhub/internal/sqlitedb"
+	"github.com/shopspring/decimal"
+)
+
+// Master data kinds: what one load file holds. LoadResult.Kind is one of
+// these.
+const (
+	KindCatalog   = "catalog"
+	KindStock     = "stock"
+	KindPrices    = "prices"
+	KindPartners  = "partners"
+	KindCrosswalk = "crosswalk"
+)
+
+// Partner tiers. Pricing keys its tier discounts on them.
+const (
+	TierKeyAccount = "key_account"
+	TierGold       = "gold"
+	TierSilver     = "silver"
+	TierStandard   = "standard"
+)
+
+// Crosswalk kinds: which of a partner's identifiers an entry maps to a SKU.
+const (
+	CrosswalkBuyerItem = "buyer_item"
+	CrosswalkGTIN      = "gtin"
+)
+
+// LoadResult counts what an upsert did. Updated counts only rows whose
+// stored values differed; a row loaded again unchanged is Unchanged and
+// keeps its updated_at, so loading the same file twice is a no-op.
+type LoadResult struct {
+	Kind      string
+	Rows      int
+	Inserted  int
+	Updated   int
+	Unchanged int
+}
+
+// CatalogItem is one SKU we sell.
+type CatalogItem struct {
+	SKU         string
+	GTIN        string // as given (8, 12, 13 or 14 digits), or empty
+	Description string
+	UOM         string
+	Category    string
+	PackSize    decimal.Decimal
+	MOQ         decimal.Decimal
+	// WeightKG is the weight of one unit in kg; nil when unknown. A load
+	// that leaves it nil clears a weight stored before: the file is the
+	// truth for the rows it carries.
+	WeightKG *decimal.Decimal
+}
+
+// StockLevel is a stock count of one SKU in one warehouse. Loading it sets
+// on_hand only: reservations belong to the pipeline.
+type StockLevel struct {
+	Warehouse string
+	SKU       string
+	OnHand    decimal.Decimal
+}
+
+// Price is one row of a price list. ValidFrom and ValidTo are YYYY-MM-DD or
+// empty for an open end.
+type Price struct {
+	PriceList string
+	SKU       string
+	Currency  string
+	UnitPrice decimal.Decimal
+	MinQty    decimal.Decimal
+	ValidFrom string
+	ValidTo   string
+}
+
+// Partner is a trading partner. Only the SHA-256 of its bearer token is
+// kept (lowercase hex, see TokenSHA256).
+type Partner struct {
+	ID          string
+	Name        string
+	Tier        string
+	PriceList   string
+	TokenSHA256 string
+}
+
+// CrosswalkEntry maps one of a partner's identifiers to our SKU. GTIN
+// values are kept in their 14-digit form (see CanonicalGTIN) so a partner
+// sending the same GTIN as UPC-A, EAN-13 or GTIN-14 finds the same entry.
+type CrosswalkEntry struct {
+	Partner string
+	Kind    string
+	Value   string
+	SKU     string
+}
+
+// RowError is a row an upsert refused because of what is already stored (a
+// SKU not in the catalog, a token another partner holds). Index is the
+// row's position in the slice given to the upsert, so the caller can name
+// the line it came from.
+type RowError struct {
+	Index  int
+	Column string
+	Msg    string
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("row %d: %s: %s", e.Index+1, e.Column, e.Msg)
+}
+
+// RowErrors is every row an upsert refused. When an upsert returns it,
+// nothing was written.
+type RowErrors []*RowError
+
+func (e RowErrors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	return fmt.Sprintf("%d rows refused; first: %v", len(e), e[0])
+}
+
+// TokenSHA256 is how a partner's bearer token is kept: the lowercase hex
+// SHA-256 of its bytes.
+func TokenSHA256(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CanonicalGTIN returns the 14-digit form of a GTIN-8, -12, -13 or -14
+// (left-padded with zeros, as GS1 compares them). Anything else is returned
+// unchanged. It does not check the check digit.
+func CanonicalGTIN(g string) string {
+	if !gtinShaped(g) {
+		return g
+	}
+	return strings.Repeat("0", 14-len(g)) + g
+}
+
+func gtinShaped(g string) bool {
+	switch len(g) {
+	case 8, 12, 13, 14:
+	default:
+		return false
+	}
+	for i := 0; i < len(g); i++ {
+		if g[i] < '0' || g[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// gtinForms lists the spellings under which a catalog may hold the same
+// GTIN: the catalog keeps GTINs as given, and the same item arrives as
+// UPC-A from one partner and EAN-13 or GTIN-14 from another.
+func gtinForms(g string) []string {
+	if !gtinShaped(g) {
+		return []string{g}
+	}
+	c := CanonicalGTIN(g)
+	forms := []string{c}
+	for _, n := range []int{13, 12, 8} {
+		if strings.Trim(c[:14-n], "0") == "" {
+			forms = append(forms, c[14-n:])
+		}
+	}
+	return forms
+}
+
+func inList(n int) string { return "(?" + strings.Repeat(",?", n-1) + ")" }
+
+func anys(ss []string, more ...any) []any {
+	out := make([]any, 0, len(ss)+len(more))
+	for _, s := range ss {
+		out = append(out, s)
+	}
+	return append(out, more...)
+}
+
+// querier is what the reference checks need, so one check serves both the
+// read pool (Check*, before a load) and the write transaction (Upsert*,
+// where the answer cannot change before commit).
+type querier interface {
+	QueryRow(query string, args ...any) *sql.Row
+	Query(query string, args ...any) (*sql.Rows, error)
+}
+
+type readQuerier struct {
+	ctx context.Context
+	db  *sql.DB
+}
+
+func (r readQuerier) QueryRow(q string, args ...any) *sql.Row {
+	return r.db.QueryRowContext(r.ctx, q, args...)
+}
+
+func (r readQuerier) Query(q string, args ...any) (*sql.Rows, error) {
+	return r.db.QueryContext(r.ctx, q, args...)
+}
+
+func (s *Store) reader(ctx context.Context) querier { return readQuerier{ctx, s.db.Read()} }
+
+// exists caches yes/no answers to "is this key in that table", because a
+// stock file names the same SKU once per warehouse.
+type exists struct {
+	q     querier
+	query string
+	seen  map[string]bool
+}
+
+func (e *exists) has(key string) (bool, error) {
+	if v, ok := e.seen[key]; ok {
+		return v, nil
+	}
+	var one int
+	err := e.q.QueryRow(e.query, key).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		e.seen[key] = false
+	case err != nil:
+		return false, err
+	default:
+		e.seen[key] = true
+	}
+	return e.seen[key], nil
+}
+
+func skuExists(q querier) *exists {
+	return &exists{q: q, query: `SELECT 1 FROM catalog WHERE sku = ?`, seen: map[string]bool{}}
+}
+
+func partnerExists(q querier) *exists {
+	return &exists{q: q, query: `SELECT 1 FROM partners WHERE id = ?`, seen: map[string]bool{}}
+}
+
+// ctxEvery checks for cancellation now and then inside a long load, which
+// holds the writer; a cancelled load rolls back.
+func ctxEvery(ctx context.Context, i int) error {
+	if i%1024 == 0 {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// --- catalog ---
+
+func checkCatalog(q querier, items []CatalogItem) (RowErrors, error) {
+	inFile := make(map[string]bool, len(items))
+	for _, it := range items {
+		inFile[it.SKU] = true
+	}
+	var bad RowErrors
+	for i, it := range items {
+		if it.GTIN == "" {
+			continue
+		}
+		// A GTIN names one trade item: if two SKUs shared one, an order
+		// line carrying it could not be resolved without guessing.
+		forms := gtinForms(it.GTIN)
+		rows, err := q.Query(`SELECT sku FROM catalog WHERE gtin IN `+inList(len(forms))+` AND sku <> ? ORDER BY sku`,
+			anys(forms, it.SKU)...)
+		if err != nil {
+			return nil, err
+		}
+		var owner string
+		for rows.Next() {
+			var sku string
+			if err := rows.Scan(&sku); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			// A SKU in this file gets its GTIN from the file; only one
+			// left as it is still holds the old value.
+			if !inFile[sku] && owner == "" {
+				owner = sku
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		if owner != "" {
+			bad = append(bad, &RowError{i, "gtin", fmt.Sprintf("%s already belongs to SKU %q", it.GTIN, owner)})
+		}
+	}
+	return bad, nil
+}
+
+// CheckCatalog reports what UpsertCatalog would refuse, without writing.
+func (s *Store) CheckCatalog(ctx context.Context, items []CatalogItem) error {
+	bad, err := checkCatalog(s.reader(ctx), items)
+	return checked("check catalog", bad, err)
+}
+
+func checked(what string, bad RowErrors, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if len(bad) > 0 {
+		return bad
+	}
+	return nil
+}
+
+func weightString(w *decimal.Decimal) string {
+	if w == nil {
+		return ""
+	}
+	return w.String()
+}
+
+// UpsertCatalog inserts or updates catalog items in one transaction. If any
+// item's GTIN belongs to another stored SKU it writes nothing and returns
+// RowErrors.
+func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadResult, error) {
+	res := LoadResult{Kind: KindCatalog, Rows: len(items)}
+	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		res = LoadResult{Kind: KindCatalog, Rows: len(items)}
+		if bad, err := checkCatalog(tx, items); err != nil || len(bad) > 0 {
+			return checked("check", bad, err)
+		}
+		now := s.stamp()
+		for i, it := range items {
+			if err := ctxEvery(ctx, i); err != nil {
+				return err
+			}
+			next := [7]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG)}
+			var old [7]string
+			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, it.SKU).
+				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6])
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.Exec(`INSERT INTO catalog (sku, gtin, description, uom, pack_size, moq, category, weight_kg, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, anys(append([]string{it.SKU}, next[:]...), now)...); err != nil {
+					return fmt.Errorf("insert %s: %w", it.SKU, err)
+				}
+				res.Inserted++
+			case err != nil:
+				return fmt.Errorf("read %s: %w", it.SKU, err)
+			case old == next:
+				res.Unchanged++
+			default:
+				if _, err := tx.Exec(`UPDATE catalog SET gtin = ?, description = ?, uom = ?, pack_size = ?, moq = ?, category = ?, weight_kg = ?, updated_at = ?
+					WHERE sku = ?`, anys(next[:], now, it.SKU)...); err != nil {
+					return fmt.Errorf("update %s: %w", it.SKU, err)
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LoadResult{Kind: KindCatalog, Rows: len(items)}, fmt.Errorf("load catalog: %w", err)
+	}
+	return res, nil
+}
+
+// --- stock ---
+
+func checkStock(q querier, levels []StockLevel) (RowErrors, error) {
+	known := skuExists(q)
+	var bad RowErrors
+	for i, l := range levels {
+		ok, err := known.has(l.SKU)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			bad = append(bad, &RowError{i, "sku", fmt.Sprintf("%q is not in the catalog", l.SKU)})
+		}
+	}
+	return bad, nil
+}
+
+// CheckStock reports what UpsertStock would refuse, without writing.
+func (s *Store) CheckStock(ctx context.Context, levels []StockLevel) error {
+	bad, err := checkStock(s.reader(ctx), levels)
+	return checked("check stock", bad, err)
+}
+
+// UpsertStock sets on_hand for each warehouse and SKU in one transaction,
+// creating warehouses it has not seen. It never touches reserved. If a SKU
+// is not in the catalog it writes nothing and returns RowErrors.
+func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResult, error) {
+	res := LoadResult{Kind: KindStock, Rows: len(levels)}
+	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		res = LoadResult{Kind: KindStock, Rows: len(levels)}
+		if bad, err := checkStock(tx, levels); err != nil || len(bad) > 0 {
+			return checked("check", bad, err)
+		}
+		now := s.stamp()
+		warehouses := map[string]bool{}
+		for i, l := range levels {
+			if err := ctxEvery(ctx, i); err != nil {
+				return err
+			}
+			if !warehouses[l.Warehouse] {
+				if _, err := tx.Exec(`INSERT INTO warehouses (code, name, updated_at) VALUES (?, '', ?) ON CONFLICT (code) DO NOTHING`,
+					l.Warehouse, now); err != nil {
+					return fmt.Errorf("warehouse %s: %w", l.Warehouse, err)
+				}
+				warehouses[l.Warehouse] = true
+			}
+			next := l.OnHand.String()
+			var old string
+			err := tx.QueryRow(`SELECT on_hand FROM inventory WHERE warehouse = ? AND sku = ?`, l.Warehouse, l.SKU).Scan(&old)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.Exec(`INSERT INTO inventory (warehouse, sku, on_hand, updated_at) VALUES (?, ?, ?, ?)`,
+					l.Warehouse, l.SKU, next, now); err != nil {
+					return fmt.Errorf("insert %s/%s: %w", l.Warehouse, l.SKU, err)
+				}
+				res.Inserted++
+			case err != nil:
+				return fmt.Errorf("read %s/%s: %w", l.Warehouse, l.SKU, err)
+			case old == next:
+				res.Unchanged++
+			default:
+				if _, err := tx.Exec(`UPDATE inventory SET on_hand = ?, updated_at = ? WHERE warehouse = ? AND sku = ?`,
+					next, now, l.Warehouse, l.SKU); err != nil {
+					return fmt.Errorf("update %s/%s: %w", l.Warehouse, l.SKU, err)
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LoadResult{Kind: KindStock, Rows: len(levels)}, fmt.Errorf("load stock: %w", err)
+	}
+	return res, nil
+}
+
+// --- prices ---
+
+func checkPrices(q querier, prices []Price) (RowErrors, error) {
+	known := skuExists(q)
+	var bad RowErrors
+	for i, p := range prices {
+		ok, err := known.has(p.SKU)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			bad = append(bad, &RowError{i, "sku", fmt.Sprintf("%q is not in the catalog", p.SKU)})
+		}
+	}
+	return bad, nil
+}
+
+// CheckPrices reports what UpsertPrices would refuse, without writing.
+func (s *Store) CheckPrices(ctx context.Context, prices []Price) error {
+	bad, err := checkPrices(s.reader(ctx), prices)
+	return checked("check prices", bad, err)
+}
+
+// UpsertPrices inserts or updates price rows in one transaction, creating
+// price lists it has not seen. A row is keyed by price list, SKU, currency,
+// min_qty and valid_from (the table's primary key); unit_price and valid_to
+// are what an update changes. Rows are never deleted: a price that should
+// stop applying gets a valid_to. If a SKU is not in the catalog it writes
+// nothing and returns RowErrors.
+func (s *Store) UpsertPrices(ctx context.Context, prices []Price) (LoadResult, error) {
+	res := LoadResult{Kind: KindPrices, Rows: len(prices)}
+	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		res = LoadResult{Kind: KindPrices, Rows: len(prices)}
+		if bad, err := checkPrices(tx, prices); err != nil || len(bad) > 0 {
+			return checked("check", bad, err)
+		}
+		now := s.stamp()
+		lists := map[string]bool{}
+		for i, p := range prices {
+			if err := ctxEvery(ctx, i); err != nil {
+				return err
+			}
+			if !lists[p.PriceList] {
+				if _, err := tx.Exec(`INSERT INTO price_lists (id, updated_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+					p.PriceList, now); err != nil {
+					return fmt.Errorf("price list %s: %w", p.PriceList, err)
+				}
+				lists[p.PriceList] = true
+			}
+			key := []any{p.PriceList, p.SKU, p.Currency, p.MinQty.String(), p.ValidFrom}
+			next := [2]string{p.UnitPrice.String(), p.ValidTo}
+			var old [2]string
+			err := tx.QueryRow(`SELECT unit_price, valid_to FROM prices
+				WHERE price_list = ? AND sku = ? AND currency = ? AND min_qty = ? AND valid_from = ?`, key...).Scan(&old[0], &old[1])
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.Exec(`INSERT INTO prices (price_list, sku, currency, min_qty, valid_from, unit_price, valid_to, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, append(key, next[0], next[1], now)...); err != nil {
+					return fmt.Errorf("insert %s/%s: %w", p.PriceList, p.SKU, err)
+				}
+				res.Inserted++
+			case err != nil:
+				return fmt.Errorf("read %s/%s: %w", p.PriceList, p.SKU, err)
+			case old == next:
+				res.Unchanged++
+			default:
+				if _, err := tx.Exec(`UPDATE prices SET unit_price = ?, valid_to = ?, updated_at = ?
+					WHERE price_list = ? AND sku = ? AND currency = ? AND min_qty = ? AND valid_from = ?`,
+					append([]any{next[0], next[1], now}, key...)...); err != nil {
+					return fmt.Errorf("update %s/%s: %w", p.PriceList, p.SKU, err)
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LoadResult{Kind: KindPrices, Rows: len(prices)}, fmt.Errorf("load prices: %w", err)
+	}
+	return res, nil
+}
+
+// --- partners ---
+
+func checkPartners(q querier, partners []Partner) (RowErrors, error) {
+	inFile := make(map[string]bool, len(partners))
+	for _, p := range partners {
+		inFile[p.ID] = true
+	}
+	var bad RowErrors
+	for i, p := range partners {
+		// Refuse anything but a hash, so a caller cannot store a raw token
+		// by mistake.
+		if b, err := hex.DecodeString(p.TokenSHA256); err != nil || len(b) != sha256.Size || strings.ToLower(p.TokenSHA256) != p.TokenSHA256 {
+			bad = append(bad, &RowError{i, "token", "want the lowercase hex SHA-256 of the token (see TokenSHA256)"})
+			continue
+		}
+		var holder string
+		err := q.QueryRow(`SELECT id FROM partners WHERE token_sha256 = ?`, p.TokenSHA256).Scan(&holder)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		// A holder in this file is getting a new token from it; the
+		// in-file uniqueness is the caller's to check.
+		if holder != p.ID && !inFile[holder] {
+			bad = append(bad, &RowError{i, "token", fmt.Sprintf("the same token is already used by partner %q", holder)})
+		}
+	}
+	return bad, nil
+}
+
+// CheckPartners reports what UpsertPartners would refuse, without writing.
+func (s *Store) CheckPartners(ctx context.Context, partners []Partner) error {
+	bad, err := checkPartners(s.reader(ctx), partners)
+	return checked("check partners", bad, err)
+}
+
+// UpsertPartners inserts or updates partners in one transaction. Tokens
+// may move between partners of the same load (a rotation); a token held by
+// a partner outside the load is refused with RowErrors and nothing is
+// written.
+func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadResult, error) {
+	res := LoadResult{Kind: KindPartners, Rows: len(partners)}
+	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		res = LoadResult{Kind: KindPartners, Rows: len(partners)}
+		if bad, err := checkPartners(tx, partners); err != nil || len(bad) > 0 {
+			return checked("check", bad, err)
+		}
+		now := s.stamp()
+		olds := make([]*[4]string, len(partners))
+		for i, p := range partners {
+			if err := ctxEvery(ctx, i); err != nil {
+				return err
+			}
+			var old [4]string
+			err := tx.QueryRow(`SELECT name, tier, price_list, token_sha256 FROM partners WHERE id = ?`, p.ID).
+				Scan(&old[0], &old[1], &old[2], &old[3])
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return fmt.Errorf("read %s: %w", p.ID, err)
+			default:
+				olds[i] = &old
+			}
+		}
+		// token_sha256 is UNIQUE and SQLite checks it per statement, so two
+		// partners swapping tokens would collide half-way. Park every token
+		// that changes on a value no hash can take first.
+		for i, p := range partners {
+			if olds[i] != nil && olds[i][3] != p.TokenSHA256 {
+				if _, err := tx.Exec(`UPDATE partners SET token_sha256 = ? WHERE id = ?`, "rotating:"+p.ID, p.ID); err != nil {
+					return fmt.Errorf("rotate token of %s: %w", p.ID, err)
+				}
+			}
+		}
+		for i, p := range partners {
+			next := [4]string{p.Name, p.Tier, p.PriceList, p.TokenSHA256}
+			switch {
+			case olds[i] == nil:
+				if _, err := tx.Exec(`INSERT INTO partners (id, name, tier, price_list, token_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+					p.ID, p.Name, p.Tier, p.PriceList, p.TokenSHA256, now); err != nil {
+					return fmt.Errorf("insert %s: %w", p.ID, err)
+				}
+				res.Inserted++
+			case *olds[i] == next:
+				res.Unchanged++
+			default:
+				if _, err := tx.Exec(`UPDATE partners SET name = ?, tier = ?, price_list = ?, token_sha256 = ?, updated_at = ? WHERE id = ?`,
+					p.Name, p.Tier, p.PriceList, p.TokenSHA256, now, p.ID); err != nil {
+					return fmt.Errorf("update %s: %w", p.ID, err)
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LoadResult{Kind: KindPartners, Rows: len(partners)}, fmt.Errorf("load partners: %w", err)
+	}
+	return res, nil
+}
+
+// --- crosswalk ---
+
+func checkCrosswalk(q querier, entries []CrosswalkEntry) (RowErrors, error) {
+	skus, partners := skuExists(q), partnerExists(q)
+	var bad RowErrors
+	for i, e := range entries {
+		ok, err := partners.has(e.Partner)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			bad = append(bad, &RowError{i, "partner", fmt.Sprintf("%q is not a known partner", e.Partner)})
+		}
+		if e.Kind != CrosswalkBuyerItem && e.Kind != CrosswalkGTIN {
+			bad = append(bad, &RowError{i, "kind", fmt.Sprintf("want %s or %s, got %q", CrosswalkBuyerItem, CrosswalkGTIN, e.Kind)})
+		}
+		if ok, err = skus.has(e.SKU); err != nil {
+			return nil, err
+		}
+		if !ok {
+			bad = append(bad, &RowError{i, "sku", fmt.Sprintf("%q is not in the catalog", e.SKU)})
+		}
+	}
+	return bad, nil
+}
+
+// CheckCrosswalk reports what UpsertCrosswalk would refuse, without
+// writing.
+func (s *Store) CheckCrosswalk(ctx context.Context, entries []CrosswalkEntry) error {
+	bad, err := checkCrosswalk(s.reader(ctx), entries)
+	return checked("check crosswalk", bad, err)
+}
+
+// UpsertCrosswalk inserts or updates crosswalk entries in one transaction.
+// If a partner or SKU is unknown it writes nothing and returns RowErrors.
+func (s *Store) UpsertCrosswalk(ctx context.Context, entries []CrosswalkEntry) (LoadResult, error) {
+	res := LoadResult{Kind: KindCrosswalk, Rows: len(entries)}
+	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		res = LoadResult{Kind: KindCrosswalk, Rows: len(entries)}
+		if bad, err := checkCrosswalk(tx, entries); err != nil || len(bad) > 0 {
+			return checked("check", bad, err)
+		}
+		now := s.stamp()
+		for i, e := range entries {
+			if err := ctxEvery(ctx, i); err != nil {
+				return err
+			}
+			var old string
+			err := tx.QueryRow(`SELECT sku FROM item_crosswalk WHERE partner = ? AND kind = ? AND value = ?`, e.Partner, e.Kind, e.Value).Scan(&old)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.Exec(`INSERT INTO item_crosswalk (partner, kind, value, sku, updated_at) VALUES (?, ?, ?, ?, ?)`,
+					e.Partner, e.Kind, e.Value, e.SKU, now); err != nil {
+					return fmt.Errorf("insert %s/%s/%s: %w", e.Partner, e.Kind, e.Value, err)
+				}
+				res.Inserted++
+			case err != nil:
+				return fmt.Errorf("read %s/%s/%s: %w", e.Partner, e.Kind, e.Value, err)
+			case old == e.SKU:
+				res.Unchanged++
+			default:
+				if _, err := tx.Exec(`UPDATE item_crosswalk SET sku = ?, updated_at = ? WHERE partner = ? AND kind = ? AND value = ?`,
+					e.SKU, now, e.Partner, e.Kind, e.Value); err != nil {
+					return fmt.Errorf("update %s/%s/%s: %w", e.Partner, e.Kind, e.Value, err)
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return LoadResult{Kind: KindCrosswalk, Rows: len(entries)}, fmt.Errorf("load crosswalk: %w", err)
+	}
+	return res, nil
+}
+
+// --- reads ---
+
+const partnerCols = `id, name, tier, price_list, token_sha256`
+
+func scanPartner(sc interface{ Scan(...any) error }) (*Partner, error) {
+	var p Partner
+	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Partner returns the partner with this id, or an error wrapping
+// ErrNotFound.
+func (s *Store) Partner(ctx context.Context, id string) (*Partner, error) {
+	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("partner %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("partner %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// PartnerByToken returns the partner whose bearer token this is, or an
+// error wrapping ErrNotFound. The token itself never appears in errors.
+func (s *Store) PartnerByToken(ctx context.Context, token string) (*Partner, error) {
+	if token == "" {
+		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
+	}
+	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE token_sha256 = ?`, TokenSHA256(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("partner by token: %w", err)
+	}
+	return p, nil
+}
+
+// Partners returns every partner, ordered by id.
+func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	defer rows.Close()
+	var out []Partner
+	for rows.Next() {
+		p, err := scanPartner(rows)
+		if err != nil {
+			return nil, fmt.Errorf("partners: %w", err)
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	return out, nil
+}
+
+// CatalogItem returns the catalog entry of sku, or an error wrapping
+// ErrNotFound.
+func (s *Store) CatalogItem(ctx context.Context, sku string) (*CatalogItem, error) {
+	it := CatalogItem{SKU: sku}
+	var pack, moq, weight string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, sku).
+		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("catalog item %q: %w", sku, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog item %q: %w", sku, err)
+	}
+	if it.PackSize, err = decimal.NewFromString(pack); err != nil {
+		return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", sku, pack, err)
+	}
+	if it.MOQ, err = decimal.NewFromString(moq); err != nil {
+		return nil, fmt.Errorf("catalog item %q: moq %q: %w", sku, moq, err)
+	}
+	if weight != "" {
+		w, err := decimal.NewFromString(weight)
+		if err != nil {
+			return nil, fmt.Errorf("catalog item %q: weight_kg %q: %w", sku, weight, err)
+		}
+		it.WeightKG = &w
+	}
+	return &it, nil
+}
+
+// SKUByGTIN returns the SKU whose catalog GTIN is gtin, matching across
+// GTIN-8/12/13/14 spellings of the same number. An error wraps ErrNotFound
+// when no SKU carries it.
+func (s *Store) SKUByGTIN(ctx context.Context, gtin string) (string, error) {
+	if gtin == "" {
+		return "", fmt.Errorf("sku by gtin: %w", ErrNotFound)
+	}
+	forms := gtinForms(gtin)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT sku FROM catalog WHERE gtin IN `+inList(len(forms))+` ORDER BY sku`, anys(forms)...)
+	if err != nil {
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+	}
+	defer rows.Close()
+	var skus []string
+	for rows.Next() {
+		var sku string
+		if err := rows.Scan(&sku); err != nil {
+			return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+		}
+		skus = append(skus, sku)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+	}
+	switch len(skus) {
+	case 0:
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, ErrNotFound)
+	case 1:
+		return skus[0], nil
+	}
+	// Loads refuse a GTIN shared by two SKUs; this guards data written
+	// some other way, and never guesses.
+	return "", fmt.Errorf("sku by gtin %s: ambiguous: SKUs %s", gtin, strings.Join(skus, ", "))
+}
+
+// Crosswalk returns the SKU a partner's identifier of this kind maps to, or
+// an error wrapping ErrNotFound. GTINs match in any of their spellings.
+func (s *Store) Crosswalk(ctx context.Context, partner, kind, value string) (string, error) {
+	if kind == CrosswalkGTIN {
+		value = CanonicalGTIN(value)
+	}
+	var sku string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT sku FROM item_crosswalk WHERE partner = ? AND kind = ? AND value = ?`,
+		partner, kind, value).Scan(&sku)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, err)
+	}
+	return sku, nil
+}
