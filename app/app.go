@@ -65,7 +65,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	opts := sqlitedb.Options{Synchronous: cfg.Store.Synchronous}
+	opts := sqlitedb.Options{Synchronous: cfg.Store.Synchronous, Linger: lingerFromEnv()}
 	st, err := store.Open(ctx, StorePath(cfg.Data), opts)
 	if err != nil {
 		return nil, err
@@ -216,4 +216,9 @@ func (a *App) Close() error {
 	}
 	a.Unlock()
 	return errors.Join(errs...)
+}
+
+func lingerFromEnv() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("ORDERHUB_LINGER"))
+	return d
 }

@@ -251,6 +251,25 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
+		// The fast path (goccy/go-json) must accept nothing that
+		// encoding/json, the reference, refuses, and read it the same.
+		std := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
+		std.DisallowUnknownFields()
+		var ref Order
+		if err := std.Decode(&ref); err != nil {
+			t.Fatalf("Decode accepted what encoding/json refuses (%v)", err)
+		}
+		if std.More() {
+			t.Fatalf("Decode accepted trailing data encoding/json sees")
+		}
+		gotJSON, _ := json.Marshal(o)
+		refJSON, _ := json.Marshal(&ref)
+		if !bytes.Equal(gotJSON, refJSON) {
+			t.Fatalf("Decode and encoding/json read it differently:\n%s\n%s", gotJSON, refJSON)
+		}
+		if fast, _ := Marshal(o); !bytes.Equal(fast, gotJSON) {
+			t.Fatalf("Marshal and encoding/json write it differently:\n%s\n%s", fast, gotJSON)
+		}
 		assertRoundTrip(t, o)
 		c := o.Clone()
 		b1, _ := json.Marshal(o)
@@ -327,5 +346,34 @@ func BenchmarkContentHash(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ContentHash(o)
+	}
+}
+
+// Marshal (goccy/go-json) must write exactly what encoding/json writes, for
+// every golden input.
+func TestMarshalMatchesEncodingJSON(t *testing.T) {
+	inputs, _ := filepath.Glob("testdata/decode/*.json")
+	orders := []*Order{benchOrder()}
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, err := Decode(data); err == nil {
+			orders = append(orders, o)
+		}
+	}
+	for i, o := range orders {
+		want, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("order %d:\n got %s\nwant %s", i, got, want)
+		}
 	}
 }

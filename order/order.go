@@ -8,6 +8,7 @@
 package order
 
 import (
+	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 )
 
@@ -215,6 +216,12 @@ var rank = map[string]int{
 	StatusCancelled:    8,
 }
 
+// Statuses lists every status, in rank order.
+func Statuses() []string {
+	return []string{StatusReceived, StatusParsed, StatusValidated, StatusReserved, StatusPriced,
+		StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled}
+}
+
 // Rank orders statuses along the pipeline so a stage can tell whether an
 // order already went past it (a redelivered message must not move an order
 // back). Unknown statuses rank 0.
@@ -228,4 +235,11 @@ func Final(status string) bool {
 		return true
 	}
 	return false
+}
+
+// Marshal encodes an order as canonical JSON, byte for byte what
+// encoding/json writes, with goccy/go-json, which is about half again as
+// fast: every stage of the pipeline encodes every order.
+func Marshal(o *Order) ([]byte, error) {
+	return gojson.Marshal(o)
 }

@@ -4,7 +4,6 @@
 package ordermsg
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -56,7 +55,7 @@ func New(o *order.Order, topic, tag string, payload []byte, correlationID string
 
 // Encode marshals an order for a message payload.
 func Encode(o *order.Order) ([]byte, error) {
-	b, err := json.Marshal(o)
+	b, err := order.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encode order %s: %w", o.ID, err)
 	}

@@ -30,9 +30,22 @@ func (*Dedupe) Done(status string) bool {
 func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
 	key := store.OrderKey{Partner: o.Partner, PONumber: o.PONumber, Purpose: o.Purpose, ContentSHA256: order.ContentHash(o)}
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
-		owner, err := tx.KeyOwner(key)
+		seen, err := tx.KeysOfPO(o.Partner, o.PONumber)
 		if err != nil {
 			return Outcome{}, false, err
+		}
+		owner, live := "", ""
+		for _, k := range seen {
+			gone := k.Status == order.StatusRejected || k.Status == order.StatusCancelled
+			if owner == "" && !gone && k.Purpose == key.Purpose && k.ContentSHA256 == key.ContentSHA256 {
+				// The first arrival of this content. A rejected one does
+				// not count: the same content sent again after a fix (a
+				// price list loaded) deserves another try.
+				owner = k.OrderID
+			}
+			if live == "" && !gone && k.Status != order.StatusDuplicate && k.Purpose == order.PurposeOriginal && k.OrderID != o.ID {
+				live = k.OrderID
+			}
 		}
 		switch {
 		case owner == o.ID:
@@ -40,16 +53,9 @@ func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, er
 		case owner != "":
 			return Outcome{Status: order.StatusDuplicate,
 				Reason: fmt.Sprintf("duplicate of %s: same partner, PO %s, purpose and content", owner, o.PONumber)}, false, nil
-		}
-		if o.Purpose == order.PurposeOriginal {
-			live, err := tx.LiveOriginal(o.Partner, o.PONumber, o.ID)
-			if err != nil {
-				return Outcome{}, false, err
-			}
-			if live != "" {
-				return reject(o, "dedupe", []order.Problem{{Path: "po_number",
-					Message: fmt.Sprintf("duplicate PO number: %s was already received as %s with different content; send a change or a replace, not a second original", o.PONumber, live)}}), true, nil
-			}
+		case o.Purpose == order.PurposeOriginal && live != "":
+			return reject(o, "dedupe", []order.Problem{{Path: "po_number",
+				Message: fmt.Sprintf("duplicate PO number: %s was already received as %s with different content; send a change or a replace, not a second original", o.PONumber, live)}}), true, nil
 		}
 		if err := tx.ClaimKey(key, o.ID); err != nil {
 			return Outcome{}, false, err

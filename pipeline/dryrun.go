@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/orderhub/orderhub/order"
@@ -24,7 +23,7 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 	res := &DryRunResult{Order: o}
 	var last Stage
 	err := st.DryRun(ctx, func(tx *store.Tx) error {
-		js, err := json.Marshal(o)
+		js, err := order.Marshal(o)
 		if err != nil {
 			return err
 		}
@@ -34,11 +33,14 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 		o.Status = order.StatusReceived
 		for _, s := range stages {
 			last = s
-			_, commit, err := s.Prepare(ctx, o)
+			want, commit, err := s.Prepare(ctx, o)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Name(), err)
 			}
-			out, _, err := commit(tx)
+			out := want
+			if commit != nil {
+				out, _, err = commit(tx)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.Name(), err)
 			}
@@ -46,7 +48,7 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 				continue
 			}
 			o.Status, res.Reason = out.Status, out.Reason
-			if js, err = json.Marshal(o); err != nil {
+			if js, err = order.Marshal(o); err != nil {
 				return err
 			}
 			if err := tx.Advance(o.ID, out.Status, out.Reason, js); err != nil {
@@ -66,7 +68,7 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 		res.Outputs = []Output{{Topic: TopicRejected}}
 	case order.StatusDuplicate:
 	default:
-		js, err := json.Marshal(o)
+		js, err := order.Marshal(o)
 		if err != nil {
 			return nil, err
 		}

@@ -34,7 +34,7 @@ func (s *Normalize) Prepare(ctx context.Context, o *order.Order) (Outcome, Commi
 		}
 	}
 	out := Outcome{Status: order.StatusParsed, Reason: fmt.Sprintf("%d line(s), %d with a SKU", len(o.Lines), resolved)}
-	return out, confirm(out), nil
+	return out, nil, nil
 }
 
 func (s *Normalize) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {

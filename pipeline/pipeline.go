@@ -148,7 +148,7 @@ func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cf
 			return nil, fmt.Errorf("pipeline: subscriber for %s: %w", s.Name(), err)
 		}
 		p.stats[s.Name()] = &StageStats{}
-		run := &runner{stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()]}
+		run := &runner{notDone: notDone(s), stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()]}
 		r.AddConsumerHandler(s.Name(), s.Topic(), sub, run.handle)
 	}
 	p.router = r
@@ -162,7 +162,7 @@ func Stages(st *store.Store) []Stage {
 		&Normalize{Items: items},
 		&Validate{Store: st},
 		&Dedupe{},
-		&Stock{Store: st},
+		&Stock{},
 		&Price{Store: st},
 		&Route{Store: st},
 	}

@@ -52,7 +52,7 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		reason += fmt.Sprintf("; %d line(s) priced differently from the PO", mismatch)
 	}
 	out := Outcome{Status: order.StatusPriced, Reason: reason}
-	return out, confirm(out), nil
+	return out, nil, nil
 }
 
 // price works out o.Pricing, or o.Problems for lines it cannot price.

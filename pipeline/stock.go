@@ -17,52 +17,33 @@ import (
 // do); otherwise each line from the warehouse with the most of its SKU, the
 // shortfall backordered.
 //
-// The plan is made on a snapshot read outside the store's writer. Inside the
-// transaction the commit reads the same rows again; if another order moved
-// them meanwhile it plans again on what the transaction sees, and the
-// reservation itself checks availability. The writer runs transactions one
-// at a time, so two orders racing for the last units cannot both get them.
-type Stock struct {
-	Store *store.Store
-}
+// Inventory is read, planned on and reserved inside one transaction, and the
+// store's writer runs transactions one at a time, so two orders racing for
+// the last units cannot both get them; the reservation checks availability
+// again all the same.
+type Stock struct{}
 
 func (*Stock) Name() string            { return "stock" }
 func (*Stock) Topic() string           { return TopicAccepted }
 func (*Stock) Done(status string) bool { return doneAt(order.StatusReserved, status) }
 
+// Prepare has nothing to do outside the writer: the plan must be made on
+// inventory read inside the transaction, which one statement does cheaply.
 func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
 	skus := skusOf(o)
-	snap, err := s.Store.Inventory(ctx, skus)
-	if err != nil {
-		return Outcome{}, nil, err
-	}
-	plan := Allocate(o, snap)
-	o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
-	want := Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
 		inv, err := tx.Inventory(skus)
 		if err != nil {
 			return Outcome{}, false, err
 		}
-		changed := false
-		if !sameStock(snap, inv) {
-			// Another order moved this stock since the snapshot: plan
-			// again on what the transaction sees, which cannot change
-			// before it commits.
-			if again := Allocate(o, inv); !samePlan(again, plan) {
-				plan, changed = again, true
-				o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
-			}
-		}
+		plan := Allocate(o, inv)
 		if err := tx.Reserve(inv, plan.Reservations); err != nil {
 			return Outcome{}, false, err
 		}
-		if changed {
-			return Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}, true, nil
-		}
-		return want, false, nil
+		o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
+		return Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}, true, nil
 	}
-	return want, commit, nil
+	return Outcome{Status: order.StatusReserved}, commit, nil
 }
 
 func (*Stock) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
@@ -79,37 +60,6 @@ func skusOf(o *order.Order) []string {
 		}
 	}
 	return skus
-}
-
-func sameStock(a, b []store.InventoryRow) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Warehouse != b[i].Warehouse || a[i].SKU != b[i].SKU ||
-			!a[i].OnHand.Equal(b[i].OnHand) || !a[i].Reserved.Equal(b[i].Reserved) {
-			return false
-		}
-	}
-	return true
-}
-
-func samePlan(a, b Plan) bool {
-	if len(a.Reservations) != len(b.Reservations) || len(a.Backorders) != len(b.Backorders) {
-		return false
-	}
-	for i := range a.Reservations {
-		x, y := a.Reservations[i], b.Reservations[i]
-		if x.LineNo != y.LineNo || x.Warehouse != y.Warehouse || !x.Quantity.Equal(y.Quantity) {
-			return false
-		}
-	}
-	for i := range a.Backorders {
-		if a.Backorders[i].LineNo != b.Backorders[i].LineNo || !a.Backorders[i].Quantity.Equal(b.Backorders[i].Quantity) {
-			return false
-		}
-	}
-	return true
 }
 
 // Plan is an allocation decided for an order.

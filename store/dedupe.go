@@ -1,8 +1,6 @@
 package store
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -11,41 +9,30 @@ type OrderKey struct {
 	Partner, PONumber, Purpose, ContentSHA256 string
 }
 
-// KeyOwner returns the order that first arrived with this exact content, or
-// "" if none did. An owner that was rejected or cancelled since does not
-// count: the same content sent again after a fix (a price list loaded, say)
-// deserves another try.
-func (t *Tx) KeyOwner(k OrderKey) (string, error) {
-	var id string
-	err := t.tx.QueryRow(`SELECT k.order_id FROM order_keys k JOIN orders o ON o.id = k.order_id
-		WHERE k.partner = ? AND k.po_number = ? AND k.purpose = ? AND k.content_sha256 = ?
-		  AND o.status NOT IN ('rejected', 'cancelled')`,
-		k.Partner, k.PONumber, k.Purpose, k.ContentSHA256).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("order key %s/%s: %w", k.Partner, k.PONumber, err)
-	}
-	return id, nil
+// KeyRow is an order already seen under a partner's PO number.
+type KeyRow struct {
+	OrderID, Purpose, ContentSHA256, Status string
 }
 
-// LiveOriginal returns another order of the partner with this PO number and
-// purpose original that was accepted (has a key and was not rejected later),
-// or "" if there is none.
-func (t *Tx) LiveOriginal(partner, po, exceptID string) (string, error) {
-	var id string
-	err := t.tx.QueryRow(`SELECT k.order_id FROM order_keys k JOIN orders o ON o.id = k.order_id
-		WHERE k.partner = ? AND k.po_number = ? AND k.purpose = 'original' AND k.order_id <> ?
-		  AND o.status NOT IN ('rejected', 'duplicate', 'cancelled')
-		ORDER BY k.at LIMIT 1`, partner, po, exceptID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+// KeysOfPO lists the orders seen under a partner's PO number, oldest first,
+// with their current status: everything dedupe needs, in one read.
+func (t *Tx) KeysOfPO(partner, po string) ([]KeyRow, error) {
+	rows, err := t.tx.Query(`SELECT k.order_id, k.purpose, k.content_sha256, o.status
+		FROM order_keys k JOIN orders o ON o.id = k.order_id
+		WHERE k.partner = ? AND k.po_number = ? ORDER BY k.at`, partner, po)
 	if err != nil {
-		return "", fmt.Errorf("originals of %s/%s: %w", partner, po, err)
+		return nil, fmt.Errorf("order keys of %s/%s: %w", partner, po, err)
 	}
-	return id, nil
+	defer rows.Close()
+	var out []KeyRow
+	for rows.Next() {
+		var k KeyRow
+		if err := rows.Scan(&k.OrderID, &k.Purpose, &k.ContentSHA256, &k.Status); err != nil {
+			return nil, fmt.Errorf("order keys of %s/%s: %w", partner, po, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // ClaimKey records that orderID is the first arrival of this content.

@@ -324,7 +324,7 @@ func weightString(w *decimal.Decimal) string {
 // RowErrors.
 func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadResult, error) {
 	res := LoadResult{Kind: KindCatalog, Rows: len(items)}
-	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
 		res = LoadResult{Kind: KindCatalog, Rows: len(items)}
 		if bad, err := checkCatalog(tx, items); err != nil || len(bad) > 0 {
 			return checked("check", bad, err)
@@ -393,7 +393,7 @@ func (s *Store) CheckStock(ctx context.Context, levels []StockLevel) error {
 // is not in the catalog it writes nothing and returns RowErrors.
 func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResult, error) {
 	res := LoadResult{Kind: KindStock, Rows: len(levels)}
-	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
 		res = LoadResult{Kind: KindStock, Rows: len(levels)}
 		if bad, err := checkStock(tx, levels); err != nil || len(bad) > 0 {
 			return checked("check", bad, err)
@@ -472,7 +472,7 @@ func (s *Store) CheckPrices(ctx context.Context, prices []Price) error {
 // nothing and returns RowErrors.
 func (s *Store) UpsertPrices(ctx context.Context, prices []Price) (LoadResult, error) {
 	res := LoadResult{Kind: KindPrices, Rows: len(prices)}
-	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
 		res = LoadResult{Kind: KindPrices, Rows: len(prices)}
 		if bad, err := checkPrices(tx, prices); err != nil || len(bad) > 0 {
 			return checked("check", bad, err)
@@ -567,7 +567,7 @@ func (s *Store) CheckPartners(ctx context.Context, partners []Partner) error {
 // written.
 func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadResult, error) {
 	res := LoadResult{Kind: KindPartners, Rows: len(partners)}
-	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
 		res = LoadResult{Kind: KindPartners, Rows: len(partners)}
 		if bad, err := checkPartners(tx, partners); err != nil || len(bad) > 0 {
 			return checked("check", bad, err)
@@ -663,7 +663,7 @@ func (s *Store) CheckCrosswalk(ctx context.Context, entries []CrosswalkEntry) er
 // If a partner or SKU is unknown it writes nothing and returns RowErrors.
 func (s *Store) UpsertCrosswalk(ctx context.Context, entries []CrosswalkEntry) (LoadResult, error) {
 	res := LoadResult{Kind: KindCrosswalk, Rows: len(entries)}
-	err := s.db.Write(ctx, func(tx *sqlitedb.Tx) error {
+	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
 		res = LoadResult{Kind: KindCrosswalk, Rows: len(entries)}
 		if bad, err := checkCrosswalk(tx, entries); err != nil || len(bad) > 0 {
 			return checked("check", bad, err)
@@ -700,148 +700,4 @@ func (s *Store) UpsertCrosswalk(ctx context.Context, entries []CrosswalkEntry) (
 		return LoadResult{Kind: KindCrosswalk, Rows: len(entries)}, fmt.Errorf("load crosswalk: %w", err)
 	}
 	return res, nil
-}
-
-// --- reads ---
-
-const partnerCols = `id, name, tier, price_list, token_sha256`
-
-func scanPartner(sc interface{ Scan(...any) error }) (*Partner, error) {
-	var p Partner
-	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// Partner returns the partner with this id, or an error wrapping
-// ErrNotFound.
-func (s *Store) Partner(ctx context.Context, id string) (*Partner, error) {
-	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("partner %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("partner %q: %w", id, err)
-	}
-	return p, nil
-}
-
-// PartnerByToken returns the partner whose bearer token this is, or an
-// error wrapping ErrNotFound. The token itself never appears in errors.
-func (s *Store) PartnerByToken(ctx context.Context, token string) (*Partner, error) {
-	if token == "" {
-		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
-	}
-	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE token_sha256 = ?`, TokenSHA256(token)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("partner by token: %w", err)
-	}
-	return p, nil
-}
-
-// Partners returns every partner, ordered by id.
-func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("partners: %w", err)
-	}
-	defer rows.Close()
-	var out []Partner
-	for rows.Next() {
-		p, err := scanPartner(rows)
-		if err != nil {
-			return nil, fmt.Errorf("partners: %w", err)
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("partners: %w", err)
-	}
-	return out, nil
-}
-
-// CatalogItem returns the catalog entry of sku, or an error wrapping
-// ErrNotFound.
-func (s *Store) CatalogItem(ctx context.Context, sku string) (*CatalogItem, error) {
-	it := CatalogItem{SKU: sku}
-	var pack, moq, weight string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, sku).
-		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("catalog item %q: %w", sku, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("catalog item %q: %w", sku, err)
-	}
-	if it.PackSize, err = decimal.NewFromString(pack); err != nil {
-		return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", sku, pack, err)
-	}
-	if it.MOQ, err = decimal.NewFromString(moq); err != nil {
-		return nil, fmt.Errorf("catalog item %q: moq %q: %w", sku, moq, err)
-	}
-	if weight != "" {
-		w, err := decimal.NewFromString(weight)
-		if err != nil {
-			return nil, fmt.Errorf("catalog item %q: weight_kg %q: %w", sku, weight, err)
-		}
-		it.WeightKG = &w
-	}
-	return &it, nil
-}
-
-// SKUByGTIN returns the SKU whose catalog GTIN is gtin, matching across
-// GTIN-8/12/13/14 spellings of the same number. An error wraps ErrNotFound
-// when no SKU carries it.
-func (s *Store) SKUByGTIN(ctx context.Context, gtin string) (string, error) {
-	if gtin == "" {
-		return "", fmt.Errorf("sku by gtin: %w", ErrNotFound)
-	}
-	forms := gtinForms(gtin)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT sku FROM catalog WHERE gtin IN `+inList(len(forms))+` ORDER BY sku`, anys(forms)...)
-	if err != nil {
-		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
-	}
-	defer rows.Close()
-	var skus []string
-	for rows.Next() {
-		var sku string
-		if err := rows.Scan(&sku); err != nil {
-			return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
-		}
-		skus = append(skus, sku)
-	}
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
-	}
-	switch len(skus) {
-	case 0:
-		return "", fmt.Errorf("sku by gtin %s: %w", gtin, ErrNotFound)
-	case 1:
-		return skus[0], nil
-	}
-	// Loads refuse a GTIN shared by two SKUs; this guards data written
-	// some other way, and never guesses.
-	return "", fmt.Errorf("sku by gtin %s: ambiguous: SKUs %s", gtin, strings.Join(skus, ", "))
-}
-
-// Crosswalk returns the SKU a partner's identifier of this kind maps to, or
-// an error wrapping ErrNotFound. GTINs match in any of their spellings.
-func (s *Store) Crosswalk(ctx context.Context, partner, kind, value string) (string, error) {
-	if kind == CrosswalkGTIN {
-		value = CanonicalGTIN(value)
-	}
-	var sku string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT sku FROM item_crosswalk WHERE partner = ? AND kind = ? AND value = ?`,
-		partner, kind, value).Scan(&sku)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, err)
-	}
-	return sku, nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/orderhub/orderhub/order"
@@ -38,7 +40,7 @@ func (t *Tx) InsertOrder(o *order.Order, documentID string, js []byte, reason st
 	res, err := t.tx.Exec(`INSERT OR IGNORE INTO orders
 		(id, partner, po_number, purpose, status, document_id, json, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Partner, o.PONumber, purposeOf(o), order.StatusReceived, documentID, js, t.now, t.now)
+		o.ID, o.Partner, o.PONumber, purposeOf(o), order.StatusReceived, documentID, packJSON(js), t.now, t.now)
 	if err != nil {
 		return false, fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
@@ -78,7 +80,7 @@ func (t *Tx) OrderJSON(id string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("order %s: %w", id, err)
 	}
-	return js, nil
+	return unpackJSON(js)
 }
 
 // OrderState is an order's current status and JSON.
@@ -90,12 +92,13 @@ func (t *Tx) OrderState(id string) (status string, js []byte, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("order %s: %w", id, err)
 	}
-	return status, js, nil
+	js, err = unpackJSON(js)
+	return status, js, err
 }
 
 // Advance stores the order's new JSON and status and records the event.
 func (t *Tx) Advance(id, status, reason string, js []byte) error {
-	res, err := t.tx.Exec(`UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ?`, status, js, t.now, id)
+	res, err := t.tx.Exec(`UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ?`, status, packJSON(js), t.now, id)
 	if err != nil {
 		return fmt.Errorf("advance order %s to %s: %w", id, status, err)
 	}
@@ -103,6 +106,40 @@ func (t *Tx) Advance(id, status, reason string, js []byte) error {
 		return fmt.Errorf("advance order %s to %s: %w", id, status, ErrNotFound)
 	}
 	return t.AddEvent(id, status, reason)
+}
+
+// AdvanceFrom is Advance guarded by the order's current status: it moves
+// the order only if its status is one of from, and reports whether it did.
+// One statement instead of a read and a write, for stages whose only
+// change is the order itself.
+func (t *Tx) AdvanceFrom(id string, from []string, status, reason string, js []byte) (bool, error) {
+	q := advanceFromQuery(from)
+	res, err := t.tx.Exec(q, status, packJSON(js), t.now, id)
+	if err != nil {
+		return false, fmt.Errorf("advance order %s to %s: %w", id, status, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, t.AddEvent(id, status, reason)
+}
+
+var advanceQueries sync.Map // joined statuses → query
+
+// advanceFromQuery writes the statuses into the statement itself: the list
+// is fixed per stage, so each stage's statement is prepared once.
+func advanceFromQuery(from []string) string {
+	key := strings.Join(from, ",")
+	if q, ok := advanceQueries.Load(key); ok {
+		return q.(string)
+	}
+	quoted := make([]string, len(from))
+	for i, s := range from {
+		quoted[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	q := `UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ? AND status IN (` + strings.Join(quoted, ", ") + `)`
+	advanceQueries.Store(key, q)
+	return q
 }
 
 // AddEvent records a step in an order's history.
@@ -124,6 +161,10 @@ func scanOrder(sc interface{ Scan(...any) error }) (*OrderRow, error) {
 	}
 	r.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 	r.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+	var err error
+	if r.JSON, err = unpackJSON(r.JSON); err != nil {
+		return nil, fmt.Errorf("order %s: %w", r.ID, err)
+	}
 	return &r, nil
 }
 

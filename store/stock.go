@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -32,54 +33,42 @@ type Reservation struct {
 	Quantity                        decimal.Decimal
 }
 
-// Inventory returns the stock of skus in every warehouse, read inside the
-// transaction so what it says cannot change before the transaction commits.
+// Inventory returns the stock of skus in every warehouse, ordered by
+// warehouse then SKU, read inside the transaction so what it says cannot
+// change before the transaction commits.
 func (t *Tx) Inventory(skus []string) ([]InventoryRow, error) {
-	var out []InventoryRow
-	for _, sku := range skus {
-		rows, err := t.tx.Query(`SELECT warehouse, on_hand, reserved FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
-		if err != nil {
-			return nil, fmt.Errorf("inventory of %s: %w", sku, err)
-		}
-		out, err = scanInventory(rows, sku, out)
-		if err != nil {
-			return nil, err
-		}
+	if len(skus) == 0 {
+		return nil, nil
 	}
-	return out, nil
+	list, err := json.Marshal(skus)
+	if err != nil {
+		return nil, err
+	}
+	// One statement whatever the number of SKUs: the SKU list travels as a
+	// JSON array, so the prepared statement is reused.
+	rows, err := t.tx.Query(`SELECT warehouse, sku, on_hand, reserved FROM inventory
+		WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	return scanInventoryRows(rows)
 }
 
-// Inventory is Tx.Inventory outside a transaction: a snapshot that may be
-// stale by the time it is acted on, for planning.
-func (s *Store) Inventory(ctx context.Context, skus []string) ([]InventoryRow, error) {
-	var out []InventoryRow
-	for _, sku := range skus {
-		rows, err := s.db.Read().QueryContext(ctx, `SELECT warehouse, on_hand, reserved FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
-		if err != nil {
-			return nil, fmt.Errorf("inventory of %s: %w", sku, err)
-		}
-		out, err = scanInventory(rows, sku, out)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func scanInventory(rows *sql.Rows, sku string, out []InventoryRow) ([]InventoryRow, error) {
+func scanInventoryRows(rows *sql.Rows) ([]InventoryRow, error) {
 	defer rows.Close()
+	var out []InventoryRow
 	for rows.Next() {
-		r := InventoryRow{SKU: sku}
+		var r InventoryRow
 		var onHand, reserved string
-		if err := rows.Scan(&r.Warehouse, &onHand, &reserved); err != nil {
-			return nil, fmt.Errorf("inventory of %s: %w", sku, err)
+		if err := rows.Scan(&r.Warehouse, &r.SKU, &onHand, &reserved); err != nil {
+			return nil, fmt.Errorf("inventory: %w", err)
 		}
 		var err error
 		if r.OnHand, err = decimal.NewFromString(onHand); err != nil {
-			return nil, fmt.Errorf("inventory %s/%s on_hand %q: %w", r.Warehouse, sku, onHand, err)
+			return nil, fmt.Errorf("inventory %s/%s on_hand %q: %w", r.Warehouse, r.SKU, onHand, err)
 		}
 		if r.Reserved, err = decimal.NewFromString(reserved); err != nil {
-			return nil, fmt.Errorf("inventory %s/%s reserved %q: %w", r.Warehouse, sku, reserved, err)
+			return nil, fmt.Errorf("inventory %s/%s reserved %q: %w", r.Warehouse, r.SKU, reserved, err)
 		}
 		out = append(out, r)
 	}
@@ -119,6 +108,9 @@ func (t *Tx) Reserve(inv []InventoryRow, res []Reservation) error {
 	for i := range inv {
 		rows[key{inv[i].Warehouse, inv[i].SKU}] = &inv[i]
 	}
+	if len(res) == 0 {
+		return nil
+	}
 	added := map[key]decimal.Decimal{}
 	var order []key
 	for _, r := range res {
@@ -135,19 +127,50 @@ func (t *Tx) Reserve(inv []InventoryRow, res []Reservation) error {
 			return fmt.Errorf("reserve %s line %s: %s of %s not available in %s", r.OrderID, r.LineNo, added[k], r.SKU, r.Warehouse)
 		}
 	}
+	type setReserved struct {
+		W string `json:"w"`
+		S string `json:"s"`
+		R string `json:"r"`
+	}
+	sets := make([]setReserved, 0, len(order))
 	for _, k := range order {
 		row := rows[k]
 		row.Reserved = row.Reserved.Add(added[k])
-		if _, err := t.tx.Exec(`UPDATE inventory SET reserved = ?, updated_at = ? WHERE warehouse = ? AND sku = ?`,
-			row.Reserved.String(), t.now, k.wh, k.sku); err != nil {
-			return fmt.Errorf("reserve %s in %s: %w", k.sku, k.wh, err)
-		}
+		sets = append(sets, setReserved{k.wh, k.sku, row.Reserved.String()})
 	}
-	for _, r := range res {
-		if _, err := t.tx.Exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.OrderID, r.LineNo, r.Warehouse, r.SKU, r.Quantity.String(), t.now); err != nil {
-			return fmt.Errorf("reserve %s line %s: %w", r.OrderID, r.LineNo, err)
-		}
+	type line struct {
+		L string `json:"l"`
+		W string `json:"w"`
+		S string `json:"s"`
+		Q string `json:"q"`
+	}
+	lines := make([]line, len(res))
+	for i, r := range res {
+		lines[i] = line{r.LineNo, r.Warehouse, r.SKU, r.Quantity.String()}
+	}
+	setJSON, err := json.Marshal(sets)
+	if err != nil {
+		return err
+	}
+	lineJSON, err := json.Marshal(lines)
+	if err != nil {
+		return err
+	}
+	// Two statements for the whole order, with the rows as a JSON array,
+	// rather than two per line: this runs on the store's single writer.
+	upd, err := t.tx.Exec(`UPDATE inventory SET reserved = j.value->>'r', updated_at = ?
+		FROM json_each(?) AS j WHERE inventory.warehouse = j.value->>'w' AND inventory.sku = j.value->>'s'`,
+		t.now, string(setJSON))
+	if err != nil {
+		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
+	}
+	if n, _ := upd.RowsAffected(); n != int64(len(sets)) {
+		return fmt.Errorf("reserve for %s: %d inventory rows updated, want %d", res[0].OrderID, n, len(sets))
+	}
+	if _, err := t.tx.Exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at)
+		SELECT ?, j.value->>'l', j.value->>'w', j.value->>'s', j.value->>'q', ? FROM json_each(?) AS j`,
+		res[0].OrderID, t.now, string(lineJSON)); err != nil {
+		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
 	}
 	return nil
 }
@@ -189,17 +212,5 @@ func (s *Store) InventoryOf(ctx context.Context, sku string) ([]InventoryRow, er
 	if err != nil {
 		return nil, fmt.Errorf("inventory of %s: %w", sku, err)
 	}
-	defer rows.Close()
-	var out []InventoryRow
-	for rows.Next() {
-		var r InventoryRow
-		var a, b string
-		if err := rows.Scan(&r.Warehouse, &r.SKU, &a, &b); err != nil {
-			return nil, err
-		}
-		r.OnHand, _ = decimal.NewFromString(a)
-		r.Reserved, _ = decimal.NewFromString(b)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanInventoryRows(rows)
 }

@@ -23,8 +23,9 @@ var migrations embed.FS
 
 // Store is the orderhub database.
 type Store struct {
-	db  *sqlitedb.DB
-	now func() time.Time
+	db    *sqlitedb.DB
+	now   func() time.Time
+	cache masterCache
 }
 
 // Open opens the store at path, creating it and applying migrations.

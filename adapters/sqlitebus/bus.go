@@ -38,13 +38,13 @@ package sqlitebus
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	gojson "github.com/goccy/go-json"
 
 	"github.com/orderhub/orderhub/internal/sqlitedb"
 )
@@ -240,7 +240,7 @@ func (b *Bus) Topics(ctx context.Context) ([]TopicInfo, error) {
 	return out, nil
 }
 
-const selectMessages = `SELECT "offset", uuid, "key", payload, metadata, published_at FROM bus_messages WHERE topic = ?`
+const selectMessages = `SELECT "offset", uuid, "key", payload, codec, metadata, published_at FROM bus_messages WHERE topic = ?`
 
 // scanEnvelopes reads and closes rows of selectMessages.
 func scanEnvelopes(rows *sql.Rows, topic string) ([]Envelope, error) {
@@ -248,11 +248,22 @@ func scanEnvelopes(rows *sql.Rows, topic string) ([]Envelope, error) {
 	var out []Envelope
 	for rows.Next() {
 		e := Envelope{Topic: topic}
-		var meta, published string
-		if err := rows.Scan(&e.Offset, &e.UUID, &e.Key, &e.Payload, &meta, &published); err != nil {
+		var codec, meta, published string
+		if err := rows.Scan(&e.Offset, &e.UUID, &e.Key, &e.Payload, &codec, &meta, &published); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(meta), &e.Metadata); err != nil {
+		switch codec {
+		case "":
+		case "s2":
+			p, err := sqlitedb.Decompress(e.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("payload of offset %d: %w", e.Offset, err)
+			}
+			e.Payload = p
+		default:
+			return nil, fmt.Errorf("payload of offset %d: unknown codec %q", e.Offset, codec)
+		}
+		if err := gojson.Unmarshal([]byte(meta), &e.Metadata); err != nil {
 			return nil, fmt.Errorf("metadata of offset %d: %w", e.Offset, err)
 		}
 		e.PublishedAt = parseTime(published)

@@ -2,13 +2,13 @@ package sqlitebus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	gojson "github.com/goccy/go-json"
 
 	"github.com/orderhub/orderhub/internal/sqlitedb"
 )
@@ -40,8 +40,8 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 		return nil
 	}
 	type row struct {
-		uuid, key, meta string
-		payload         []byte
+		uuid, key, meta, codec string
+		payload                []byte
 	}
 	rows := make([]row, len(msgs))
 	for i, m := range msgs {
@@ -53,7 +53,7 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 		meta := []byte("{}")
 		if len(m.Metadata) > 0 {
 			var err error
-			if meta, err = json.Marshal(m.Metadata); err != nil {
+			if meta, err = gojson.Marshal(m.Metadata); err != nil {
 				return fmt.Errorf("sqlitebus: publish %s to %s: metadata: %w", m.UUID, topic, err)
 			}
 		}
@@ -61,7 +61,11 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 		if payload == nil {
 			payload = []byte{} // NULL would read back as nil; keep it a blob
 		}
-		rows[i] = row{uuid: m.UUID, key: m.Metadata.Get(KeyMetadata), meta: string(meta), payload: payload}
+		codec := ""
+		if c, ok := sqlitedb.Compress(payload); ok {
+			payload, codec = c, "s2"
+		}
+		rows[i] = row{uuid: m.UUID, key: m.Metadata.Get(KeyMetadata), meta: string(meta), codec: codec, payload: payload}
 	}
 	now := formatTime(time.Now())
 	// Not the messages' contexts: a handler's output carries a context that
@@ -69,8 +73,8 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 	// happen.
 	err := p.bus.db.Write(context.Background(), func(tx *sqlitedb.Tx) error {
 		for _, r := range rows {
-			_, err := tx.Exec(`INSERT OR IGNORE INTO bus_messages (topic, uuid, "key", payload, metadata, published_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, topic, r.uuid, r.key, r.payload, r.meta, now)
+			_, err := tx.Exec(`INSERT OR IGNORE INTO bus_messages (topic, uuid, "key", payload, codec, metadata, published_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, topic, r.uuid, r.key, r.payload, r.codec, r.meta, now)
 			if err != nil {
 				return fmt.Errorf("message %s: %w", r.uuid, err)
 			}

@@ -21,6 +21,9 @@ var schema = []string{
 		uuid         TEXT NOT NULL,
 		"key"        TEXT NOT NULL DEFAULT '',
 		payload      BLOB,
+		-- '' for the payload as published, 's2' when it is stored
+		-- compressed (sqlitedb.Compress); readers always get it as published.
+		codec        TEXT NOT NULL DEFAULT '',
 		metadata     TEXT NOT NULL DEFAULT '{}',
 		published_at TEXT NOT NULL,
 		UNIQUE (topic, uuid)

@@ -85,7 +85,7 @@ CREATE INDEX orders_po_only ON orders(po_number);
 CREATE INDEX orders_document ON orders(document_id);
 
 CREATE TABLE order_events (
-    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq      INTEGER PRIMARY KEY,
     order_id TEXT NOT NULL,
     status   TEXT NOT NULL,
     reason   TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Reads of master data straight from the database; the exported lookups in
+// cache.go serve them from memory.
+
+const partnerCols = `id, name, tier, price_list, token_sha256`
+
+func scanPartner(sc interface{ Scan(...any) error }) (*Partner, error) {
+	var p Partner
+	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// loadPartner reads the partner with this id, or an error wrapping
+// ErrNotFound.
+func (s *Store) loadPartner(ctx context.Context, id string) (*Partner, error) {
+	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("partner %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("partner %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// loadPartnerByToken reads the partner whose bearer token this is, or an
+// error wrapping ErrNotFound. The token itself never appears in errors.
+func (s *Store) loadPartnerByToken(ctx context.Context, token string) (*Partner, error) {
+	if token == "" {
+		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
+	}
+	p, err := scanPartner(s.db.Read().QueryRowContext(ctx, `SELECT `+partnerCols+` FROM partners WHERE token_sha256 = ?`, TokenSHA256(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("partner by token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("partner by token: %w", err)
+	}
+	return p, nil
+}
+
+// Partners returns every partner, ordered by id.
+func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+partnerCols+` FROM partners ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	defer rows.Close()
+	var out []Partner
+	for rows.Next() {
+		p, err := scanPartner(rows)
+		if err != nil {
+			return nil, fmt.Errorf("partners: %w", err)
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	return out, nil
+}
+
+// loadCatalogItem reads the catalog entry of sku, or an error wrapping
+// ErrNotFound.
+func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, error) {
+	it := CatalogItem{SKU: sku}
+	var pack, moq, weight string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, sku).
+		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("catalog item %q: %w", sku, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog item %q: %w", sku, err)
+	}
+	if it.PackSize, err = decimal.NewFromString(pack); err != nil {
+		return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", sku, pack, err)
+	}
+	if it.MOQ, err = decimal.NewFromString(moq); err != nil {
+		return nil, fmt.Errorf("catalog item %q: moq %q: %w", sku, moq, err)
+	}
+	if weight != "" {
+		w, err := decimal.NewFromString(weight)
+		if err != nil {
+			return nil, fmt.Errorf("catalog item %q: weight_kg %q: %w", sku, weight, err)
+		}
+		it.WeightKG = &w
+	}
+	return &it, nil
+}
+
+// loadSKUByGTIN reads the SKU whose catalog GTIN is gtin, matching across
+// GTIN-8/12/13/14 spellings of the same number. An error wraps ErrNotFound
+// when no SKU carries it.
+func (s *Store) loadSKUByGTIN(ctx context.Context, gtin string) (string, error) {
+	if gtin == "" {
+		return "", fmt.Errorf("sku by gtin: %w", ErrNotFound)
+	}
+	forms := gtinForms(gtin)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT DISTINCT sku FROM catalog WHERE gtin IN `+inList(len(forms))+` ORDER BY sku`, anys(forms)...)
+	if err != nil {
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+	}
+	defer rows.Close()
+	var skus []string
+	for rows.Next() {
+		var sku string
+		if err := rows.Scan(&sku); err != nil {
+			return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+		}
+		skus = append(skus, sku)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, err)
+	}
+	switch len(skus) {
+	case 0:
+		return "", fmt.Errorf("sku by gtin %s: %w", gtin, ErrNotFound)
+	case 1:
+		return skus[0], nil
+	}
+	// Loads refuse a GTIN shared by two SKUs; this guards data written
+	// some other way, and never guesses.
+	return "", fmt.Errorf("sku by gtin %s: ambiguous: SKUs %s", gtin, strings.Join(skus, ", "))
+}
+
+// loadCrosswalk reads the SKU a partner's identifier of this kind maps to, or
+// an error wrapping ErrNotFound. GTINs match in any of their spellings.
+func (s *Store) loadCrosswalk(ctx context.Context, partner, kind, value string) (string, error) {
+	if kind == CrosswalkGTIN {
+		value = CanonicalGTIN(value)
+	}
+	var sku string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT sku FROM item_crosswalk WHERE partner = ? AND kind = ? AND value = ?`,
+		partner, kind, value).Scan(&sku)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("crosswalk %s %s %q: %w", partner, kind, value, err)
+	}
+	return sku, nil
+}
