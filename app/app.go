@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +66,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	opts := sqlitedb.Options{Synchronous: cfg.Store.Synchronous, Linger: lingerFromEnv()}
+	// A short linger lets the writers gather the pipeline's concurrent
+	// writes into fewer, larger commits (see sqlitedb.Options.Linger); on
+	// the pipeline bench 1ms gave the most orders per second, 200µs about a
+	// tenth fewer, 3ms fewer again.
+	opts := sqlitedb.Options{Synchronous: cfg.Store.Synchronous, Linger: time.Millisecond}
 	st, err := store.Open(ctx, StorePath(cfg.Data), opts)
 	if err != nil {
 		return nil, err
@@ -218,7 +223,17 @@ func (a *App) Close() error {
 	return errors.Join(errs...)
 }
 
-func lingerFromEnv() time.Duration {
-	d, _ := time.ParseDuration(os.Getenv("ORDERHUB_LINGER"))
-	return d
+// TuneRuntime sets the garbage collector for a pipeline process, unless the
+// environment already does (GOGC, GOMEMLIMIT). Every stage decodes and
+// encodes every order, so the heap churns; collecting at 400% growth
+// instead of 100% cut the pipeline's CPU by a fifth on the bench, for a
+// heap of about 100 MB instead of 60. The memory limit makes the collector
+// work harder again long before a large backlog could exhaust the machine.
+func TuneRuntime() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }

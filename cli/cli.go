@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orderhub/orderhub/app"
 	"github.com/orderhub/orderhub/config"
 )
 
@@ -43,6 +44,7 @@ type env struct {
 
 // Main runs the command line and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app.TuneRuntime()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := &cobra.Command{
 		Use:   "orderhub",

@@ -428,20 +428,20 @@ func problemsOf(idx int, err error) []Problem {
 
 func (in *Intake) publish(ctx context.Context, doc *store.Document, batch []*order.Order, rc *Receipt) error {
 	msgs := make([]*message.Message, len(batch))
-	payloads := make([][]byte, len(batch))
+	packed := make([]store.Packed, len(batch))
 	for i, o := range batch {
 		o.Status = order.StatusReceived
 		p, err := ordermsg.Encode(o)
 		if err != nil {
 			return err
 		}
-		payloads[i] = p
+		packed[i] = store.Pack(p)
 		msgs[i] = ordermsg.New(o, in.cfg.Topic, "", p, doc.ID)
 	}
 	reason := fmt.Sprintf("%s via %s", doc.Name, doc.Transport)
 	err := in.store.Update(ctx, func(tx *store.Tx) error {
 		for i, o := range batch {
-			if _, err := tx.InsertOrder(o, doc.ID, payloads[i], reason); err != nil {
+			if _, err := tx.InsertOrder(o, doc.ID, packed[i], reason); err != nil {
 				return err
 			}
 		}

@@ -27,7 +27,7 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 		if err != nil {
 			return err
 		}
-		if _, err := tx.InsertOrder(o, "", js, "dry run"); err != nil {
+		if _, err := tx.InsertOrder(o, "", store.Pack(js), "dry run"); err != nil {
 			return err
 		}
 		o.Status = order.StatusReceived
@@ -51,7 +51,7 @@ func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult
 			if js, err = order.Marshal(o); err != nil {
 				return err
 			}
-			if err := tx.Advance(o.ID, out.Status, out.Reason, js); err != nil {
+			if err := tx.Advance(o.ID, out.Status, out.Reason, store.Pack(js)); err != nil {
 				return err
 			}
 			if order.Final(o.Status) {

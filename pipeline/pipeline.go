@@ -142,13 +142,14 @@ func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cf
 		}.Middleware,
 		recoverer,
 	)
+	cache := newOrderCache()
 	for _, s := range p.stages {
 		sub, err := subscribe(GroupPrefix + s.Name())
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: subscriber for %s: %w", s.Name(), err)
 		}
 		p.stats[s.Name()] = &StageStats{}
-		run := &runner{notDone: notDone(s), stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()]}
+		run := &runner{notDone: notDone(s), stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()], cache: cache}
 		r.AddConsumerHandler(s.Name(), s.Topic(), sub, run.handle)
 	}
 	p.router = r

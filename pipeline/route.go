@@ -2,12 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 
 	"github.com/orderhub/orderhub/order"
@@ -56,32 +56,52 @@ func (s *Route) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 
 func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
 	var outs []Output
-	for _, wh := range warehouses(o) {
+	whs := warehouses(o)
+	for _, wh := range whs {
 		topic := FulfilmentPrefix + wh
-		fo := forWarehouse(o, wh)
-		b, err := json.Marshal(fo)
-		if err != nil {
-			return nil, fmt.Errorf("encode fulfilment of %s for %s: %w", o.ID, wh, err)
+		b := js
+		// An order shipped whole from one warehouse is, for that
+		// warehouse, the order as it is: no need to encode it again.
+		if len(whs) > 1 || len(o.Backorders) > 0 || o.Route == nil || o.Route.Warehouse != wh || !allAllocated(o) {
+			var err error
+			if b, err = order.Marshal(forWarehouse(o, wh)); err != nil {
+				return nil, fmt.Errorf("encode fulfilment of %s for %s: %w", o.ID, wh, err)
+			}
 		}
-		outs = append(outs, Output{topic, ordermsg.New(o, topic, "", b, corr)})
+		outs = append(outs, Output{Topic: topic, Msg: ordermsg.New(o, topic, "", b, corr)})
 	}
-	for _, wh := range warehouses(o) {
+	for _, wh := range whs {
 		req, err := s.shipment(ctx, o, wh)
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(req)
+		b, err := gojson.Marshal(req)
 		if err != nil {
 			return nil, fmt.Errorf("encode shipment of %s: %w", o.ID, err)
 		}
 		m := ordermsg.New(o, TopicLogistics, wh, b, corr)
 		m.Metadata.Set(ordermsg.Schema, SchemaShipmentV1)
-		outs = append(outs, Output{TopicLogistics, m})
+		outs = append(outs, Output{Topic: TopicLogistics, Msg: m})
 	}
 	if len(o.Backorders) > 0 {
-		outs = append(outs, Output{TopicBackorder, ordermsg.New(o, TopicBackorder, "", js, corr)})
+		outs = append(outs, Output{Topic: TopicBackorder, Msg: ordermsg.New(o, TopicBackorder, "", js, corr)})
 	}
 	return outs, nil
+}
+
+// allAllocated tells whether every line has an allocation, so that the
+// order's lines are the lines a single warehouse ships.
+func allAllocated(o *order.Order) bool {
+	has := make(map[string]bool, len(o.Allocations))
+	for _, a := range o.Allocations {
+		has[a.LineNo] = true
+	}
+	for _, l := range o.Lines {
+		if !has[l.LineNo] {
+			return false
+		}
+	}
+	return len(o.Lines) > 0
 }
 
 // warehouses lists the warehouses an order ships from, in code order.

@@ -61,6 +61,9 @@ type Outcome struct {
 type Output struct {
 	Topic string
 	Msg   *message.Message
+	// Order, when set, is the order Msg's payload encodes, handed to the
+	// next stage in this process so it need not decode it.
+	Order *order.Order
 }
 
 // runner runs a stage as a router handler.
@@ -73,14 +76,18 @@ type runner struct {
 	pub     message.Publisher
 	log     *slog.Logger
 	stats   *StageStats
+	cache   *orderCache
 }
 
 func (r *runner) handle(msg *message.Message) error {
 	ctx := msg.Context()
 	start := time.Now()
-	o, err := order.Decode(msg.Payload)
-	if err != nil {
-		return Permanent(fmt.Errorf("message %s is not a canonical order: %w", msg.UUID, err))
+	o := r.cache.take(msg.UUID, msg.Payload)
+	if o == nil {
+		var err error
+		if o, err = order.Decode(msg.Payload); err != nil {
+			return Permanent(fmt.Errorf("message %s is not a canonical order: %w", msg.UUID, err))
+		}
 	}
 	if o.ID == "" {
 		return Permanent(fmt.Errorf("message %s: order without id", msg.UUID))
@@ -100,6 +107,7 @@ func (r *runner) handle(msg *message.Message) error {
 			return fmt.Errorf("encode order %s: %w", o.ID, err)
 		}
 	}
+	packed := store.Pack(js)
 	prepared := time.Now()
 	var inWriter time.Duration
 	var skipped bool
@@ -110,7 +118,7 @@ func (r *runner) handle(msg *message.Message) error {
 		skipped = false
 		if commit == nil {
 			out = want
-			moved, err := tx.AdvanceFrom(o.ID, r.notDone, want.Status, want.Reason, js)
+			moved, err := tx.AdvanceFrom(o.ID, r.notDone, want.Status, want.Reason, packed)
 			if err != nil || moved {
 				return err
 			}
@@ -143,8 +151,9 @@ func (r *runner) handle(msg *message.Message) error {
 			if js, err = order.Marshal(o); err != nil {
 				return fmt.Errorf("encode order %s: %w", o.ID, err)
 			}
+			packed = store.Pack(js)
 		}
-		return tx.Advance(o.ID, out.Status, out.Reason, js)
+		return tx.Advance(o.ID, out.Status, out.Reason, packed)
 	})
 	committed := time.Now()
 	if errors.Is(err, store.ErrNotFound) {
@@ -166,6 +175,13 @@ func (r *runner) handle(msg *message.Message) error {
 	if err != nil {
 		return err
 	}
+	// Before publishing: once published, the next stage may take the
+	// message at once.
+	for _, out := range outs {
+		if out.Order != nil {
+			r.cache.put(out.Msg.UUID, out.Msg.Payload, out.Order)
+		}
+	}
 	if err := r.publish(outs); err != nil {
 		return err
 	}
@@ -178,7 +194,7 @@ func (r *runner) outputs(ctx context.Context, o *order.Order, js []byte, msg *me
 	corr := msg.Metadata.Get(ordermsg.CorrelationID)
 	switch o.Status {
 	case order.StatusRejected:
-		return []Output{{TopicRejected, ordermsg.New(o, TopicRejected, "", js, corr)}}, nil
+		return []Output{{Topic: TopicRejected, Msg: ordermsg.New(o, TopicRejected, "", js, corr)}}, nil
 	case order.StatusDuplicate, order.StatusCancelled:
 		return nil, nil
 	}
@@ -207,7 +223,7 @@ func (r *runner) publish(outs []Output) error {
 
 // next is the usual output: the order, as it is now, on the next topic.
 func next(o *order.Order, topic string, js []byte, corr string) []Output {
-	return []Output{{topic, ordermsg.New(o, topic, "", js, corr)}}
+	return []Output{{Topic: topic, Msg: ordermsg.New(o, topic, "", js, corr), Order: o}}
 }
 
 // notDone lists the statuses in which an order has yet to go through s.

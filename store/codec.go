@@ -12,10 +12,15 @@ import (
 
 const packedMark = 0x00
 
-func packJSON(js []byte) []byte {
+// Packed is an order's JSON as the store keeps it. Callers pack outside
+// Update, so that compressing does not hold up the store's writer.
+type Packed []byte
+
+// Pack prepares an order's JSON for the store.
+func Pack(js []byte) Packed {
 	c, ok := sqlitedb.Compress(js)
 	if !ok {
-		return js
+		return Packed(js)
 	}
 	out := make([]byte, 1+len(c))
 	out[0] = packedMark

@@ -36,11 +36,11 @@ type Event struct {
 // InsertOrder records a new order in status received with its first event.
 // An order already stored (a document read again after a crash) is left as
 // it is and InsertOrder reports false.
-func (t *Tx) InsertOrder(o *order.Order, documentID string, js []byte, reason string) (bool, error) {
+func (t *Tx) InsertOrder(o *order.Order, documentID string, js Packed, reason string) (bool, error) {
 	res, err := t.tx.Exec(`INSERT OR IGNORE INTO orders
 		(id, partner, po_number, purpose, status, document_id, json, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Partner, o.PONumber, purposeOf(o), order.StatusReceived, documentID, packJSON(js), t.now, t.now)
+		o.ID, o.Partner, o.PONumber, purposeOf(o), order.StatusReceived, documentID, []byte(js), t.now, t.now)
 	if err != nil {
 		return false, fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
@@ -97,8 +97,8 @@ func (t *Tx) OrderState(id string) (status string, js []byte, err error) {
 }
 
 // Advance stores the order's new JSON and status and records the event.
-func (t *Tx) Advance(id, status, reason string, js []byte) error {
-	res, err := t.tx.Exec(`UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ?`, status, packJSON(js), t.now, id)
+func (t *Tx) Advance(id, status, reason string, js Packed) error {
+	res, err := t.tx.Exec(`UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ?`, status, []byte(js), t.now, id)
 	if err != nil {
 		return fmt.Errorf("advance order %s to %s: %w", id, status, err)
 	}
@@ -112,9 +112,9 @@ func (t *Tx) Advance(id, status, reason string, js []byte) error {
 // the order only if its status is one of from, and reports whether it did.
 // One statement instead of a read and a write, for stages whose only
 // change is the order itself.
-func (t *Tx) AdvanceFrom(id string, from []string, status, reason string, js []byte) (bool, error) {
+func (t *Tx) AdvanceFrom(id string, from []string, status, reason string, js Packed) (bool, error) {
 	q := advanceFromQuery(from)
-	res, err := t.tx.Exec(q, status, packJSON(js), t.now, id)
+	res, err := t.tx.Exec(q, status, []byte(js), t.now, id)
 	if err != nil {
 		return false, fmt.Errorf("advance order %s to %s: %w", id, status, err)
 	}

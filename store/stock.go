@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -64,15 +65,27 @@ func scanInventoryRows(rows *sql.Rows) ([]InventoryRow, error) {
 			return nil, fmt.Errorf("inventory: %w", err)
 		}
 		var err error
-		if r.OnHand, err = decimal.NewFromString(onHand); err != nil {
+		if r.OnHand, err = parseQuantity(onHand); err != nil {
 			return nil, fmt.Errorf("inventory %s/%s on_hand %q: %w", r.Warehouse, r.SKU, onHand, err)
 		}
-		if r.Reserved, err = decimal.NewFromString(reserved); err != nil {
+		if r.Reserved, err = parseQuantity(reserved); err != nil {
 			return nil, fmt.Errorf("inventory %s/%s reserved %q: %w", r.Warehouse, r.SKU, reserved, err)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// parseQuantity reads a stored decimal, whole numbers (nearly all stock
+// quantities) without going through big.Int parsing: the stock stage reads
+// twenty of them per order on the store's writer.
+func parseQuantity(s string) (decimal.Decimal, error) {
+	if len(s) > 0 && len(s) < 18 {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return decimal.NewFromInt(n), nil
+		}
+	}
+	return decimal.NewFromString(s)
 }
 
 // Reservations returns what is held for an order.

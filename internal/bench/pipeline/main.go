@@ -38,6 +38,7 @@ func main() {
 	keep := flag.String("data", "", "data directory to use (default a temporary one, removed after)")
 	intakeOnly := flag.Bool("intake-only", false, "measure intake alone: do not run the pipeline")
 	flag.Parse()
+	app.TuneRuntime()
 	if err := run(*orders, *lines, *perDoc, *skus, *cpuprofile, *keep, *intakeOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
