@@ -115,15 +115,21 @@ func (a *App) Subscribe(group string) (message.Subscriber, error) {
 	})
 }
 
-// NewPipeline builds the pipeline on the app's store and bus.
+// NewPipeline builds the pipeline on the app's store and bus, and has
+// intake hand the orders it publishes to it directly.
 func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
-	return pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
+	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
 		Retry: pipeline.RetryConfig{
 			MaxRetries:      a.Cfg.Pipeline.Retry.MaxRetries,
 			InitialInterval: time.Duration(a.Cfg.Pipeline.Retry.InitialInterval),
 			MaxInterval:     time.Duration(a.Cfg.Pipeline.Retry.MaxInterval),
 		},
 	}, a.Log.With("part", "pipeline"))
+	if err != nil {
+		return nil, err
+	}
+	a.Intake.SetHandoff(p.Handoff)
+	return p, nil
 }
 
 // Serve runs everything until ctx ends: documents left in processing by a

@@ -395,6 +395,36 @@ func TestEndToEnd(t *testing.T) {
 		})
 	})
 
+	t.Run("NDJSON of several orders is all or nothing", func(t *testing.T) {
+		good := `{"po_number":"ND-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"1"}]}
+{"po_number":"ND-2","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"2"}]}
+`
+		r := h.do("POST", "/v1/orders", bigToken, "application/x-ndjson", strings.NewReader(good))
+		if r.status != 202 || len(r.body["orders"].([]any)) != 2 || r.body["id"] != nil {
+			t.Fatalf("POST = %d %s", r.status, r.raw)
+		}
+		loc := r.header.Get("Location")
+		if loc != "/v1/documents/"+r.body["document_id"].(string) {
+			t.Errorf("Location %q", loc)
+		}
+		d := h.do("GET", loc, bigToken, "", nil)
+		if d.status != 200 || d.body["state"] != "archived" || len(d.body["order_refs"].([]any)) != 2 {
+			t.Errorf("GET %s = %d %s", loc, d.status, d.raw)
+		}
+		if d := h.do("GET", loc, shopToken, "", nil); d.status != 404 {
+			t.Errorf("another partner's document = %d", d.status)
+		}
+		before := h.topicCount("orders.received")
+		bad := good + `{"po_number":"ND-3","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"0"}]}` + "\n"
+		r = h.do("POST", "/v1/orders", bigToken, "application/x-ndjson", strings.NewReader(bad))
+		if r.status != 400 || !strings.Contains(string(r.raw), `"order": 2`) {
+			t.Fatalf("POST = %d %s", r.status, r.raw)
+		}
+		if after := h.topicCount("orders.received"); after != before {
+			t.Errorf("orders.received grew from %d to %d", before, after)
+		}
+	})
+
 	t.Run("idempotency key returns the first answer", func(t *testing.T) {
 		body := `{"po_number":"IDEM-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"2"}]}`
 		r1 := h.post(bigToken, body, "Idempotency-Key", "k-1")

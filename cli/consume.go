@@ -119,6 +119,7 @@ func consumeGroup(ctx context.Context, a *app.App, topic, group string, follow b
 				return nil
 			}
 			l := line{Topic: topic, UUID: m.UUID, Key: m.Metadata.Get("key"), Metadata: m.Metadata, Payload: payloadOf(m.Payload)}
+			l.Offset, _ = sqlitebus.OffsetFromContext(m.Context())
 			if err := enc.Encode(l); err != nil {
 				m.Nack()
 				return err

@@ -144,6 +144,9 @@ func copyFile(src, dst string) error {
 // waitFinal polls the store until every order is in a final status,
 // drawing a progress bar on stderr.
 func waitFinal(ctx context.Context, e *env, a *app.App, ids []string, timeout time.Duration) (map[string]int, error) {
+	if len(ids) == 0 {
+		return map[string]int{}, nil
+	}
 	deadline := time.Now().Add(timeout)
 	tty := isTerminal(e.stderr)
 	lastPrint := time.Time{}

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -73,10 +74,25 @@ func (c Config) Validate() error {
 
 // Intake takes documents in.
 type Intake struct {
-	cfg   Config
-	store *store.Store
-	pub   message.Publisher
-	log   *slog.Logger
+	cfg     Config
+	store   *store.Store
+	pub     message.Publisher
+	log     *slog.Logger
+	handoff atomic.Pointer[Handoff]
+}
+
+// Handoff receives each order intake publishes, with its message UUID and
+// payload, after it is published; the receiver owns the order from then on.
+// The pipeline uses it to skip decoding orders that never left the process.
+type Handoff func(uuid string, payload []byte, o *order.Order)
+
+// SetHandoff installs fn (nil removes it).
+func (in *Intake) SetHandoff(fn Handoff) {
+	if fn == nil {
+		in.handoff.Store(nil)
+		return
+	}
+	in.handoff.Store(&fn)
 }
 
 // New returns an Intake publishing on pub.
@@ -458,6 +474,11 @@ func (in *Intake) publish(ctx context.Context, doc *store.Document, batch []*ord
 	}
 	for _, o := range batch {
 		rc.Orders = append(rc.Orders, OrderRef{ID: o.ID, PONumber: o.PONumber})
+	}
+	if h := in.handoff.Load(); h != nil {
+		for i, o := range batch {
+			(*h)(msgs[i].UUID, msgs[i].Payload, o)
+		}
 	}
 	doc.Orders += len(batch)
 	return nil

@@ -45,10 +45,14 @@ var stockSpec = spec[store.StockLevel]{
 	kind: store.KindStock,
 	cols: columns{required: []string{"warehouse", "sku", "on_hand"}},
 	parse: func(r *row) store.StockLevel {
+		onHand := r.decimal("on_hand", nonNegative, nil)
+		if _, err := store.ToE4(onHand); err != nil {
+			r.fail("on_hand", "%v, got %q", err, clip(r.get("on_hand")))
+		}
 		return store.StockLevel{
 			Warehouse: r.id("warehouse"),
 			SKU:       r.sku("sku"),
-			OnHand:    r.decimal("on_hand", nonNegative, nil),
+			OnHand:    onHand,
 		}
 	},
 	keys: func(l store.StockLevel) []key {

@@ -63,7 +63,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, updated_at FROM catalog ORDER BY sku`,
 		`SELECT id, name, tier, price_list, token_sha256, updated_at FROM partners ORDER BY id`,
 		`SELECT code, name, updated_at FROM warehouses ORDER BY code`,
-		`SELECT warehouse, sku, on_hand, reserved, updated_at FROM inventory ORDER BY warehouse, sku`,
+		`SELECT warehouse, sku, on_hand_e4, reserved_e4, updated_at FROM inventory ORDER BY warehouse, sku`,
 		`SELECT id, updated_at FROM price_lists ORDER BY id`,
 		`SELECT price_list, sku, currency, unit_price, min_qty, valid_from, valid_to, updated_at FROM prices ORDER BY 1, 2, 3, 5, 6`,
 		`SELECT partner, kind, value, sku, updated_at FROM item_crosswalk ORDER BY 1, 2, 3`,
@@ -190,10 +190,10 @@ func TestLoadStoredValues(t *testing.T) {
 	}
 
 	mustLoad(t, st, "stock", "stock_good.csv")
-	var onHand, reserved string
-	st.DB().Read().QueryRow(`SELECT on_hand, reserved FROM inventory WHERE warehouse = 'WH-WEST' AND sku = 'SKU-1001'`).Scan(&onHand, &reserved)
-	if onHand != "120.5" || reserved != "0" {
-		t.Errorf("WH-WEST SKU-1001: on_hand %q reserved %q, want 120.5 and 0", onHand, reserved)
+	var onHand, reserved int64
+	st.DB().Read().QueryRow(`SELECT on_hand_e4, reserved_e4 FROM inventory WHERE warehouse = 'WH-WEST' AND sku = 'SKU-1001'`).Scan(&onHand, &reserved)
+	if onHand != 1205000 || reserved != 0 {
+		t.Errorf("WH-WEST SKU-1001: on_hand_e4 %d reserved_e4 %d, want 1205000 (120.5) and 0", onHand, reserved)
 	}
 	if n := count(t, st, "warehouses"); n != 2 {
 		t.Errorf("%d warehouses, want 2", n)

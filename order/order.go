@@ -8,7 +8,6 @@
 package order
 
 import (
-	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 )
 
@@ -235,11 +234,4 @@ func Final(status string) bool {
 		return true
 	}
 	return false
-}
-
-// Marshal encodes an order as canonical JSON, byte for byte what
-// encoding/json writes, with goccy/go-json, which is about half again as
-// fast: every stage of the pipeline encodes every order.
-func Marshal(o *Order) ([]byte, error) {
-	return gojson.Marshal(o)
 }

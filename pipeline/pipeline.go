@@ -28,6 +28,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
+	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -107,12 +108,19 @@ type Pipeline struct {
 	router *message.Router
 	stages []Stage
 	stats  map[string]*StageStats
+	cache  *orderCache
 	log    *slog.Logger
 }
 
 // New builds the pipeline: one router handler per stage, each with its own
 // consumer group.
 func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cfg Config, log *slog.Logger) (*Pipeline, error) {
+	return build(st, pub, subscribe, cfg, log, Stages(st))
+}
+
+// build is New with the stages given, so tests can run the router and its
+// middleware around stages of their own.
+func build(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cfg Config, log *slog.Logger, stages []Stage) (*Pipeline, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -121,7 +129,7 @@ func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cf
 		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Pipeline{cfg: cfg, store: st, pub: pub, log: log, stats: map[string]*StageStats{}}
-	p.stages = Stages(st)
+	p.stages = stages
 
 	wlog := watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.CloseTimeout}, wlog)
@@ -143,6 +151,7 @@ func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cf
 		recoverer,
 	)
 	cache := newOrderCache()
+	p.cache = cache
 	for _, s := range p.stages {
 		sub, err := subscribe(GroupPrefix + s.Name())
 		if err != nil {
@@ -163,10 +172,16 @@ func Stages(st *store.Store) []Stage {
 		&Normalize{Items: items},
 		&Validate{Store: st},
 		&Dedupe{},
-		&Stock{},
+		&Stock{Store: st},
 		&Price{Store: st},
 		&Route{Store: st},
 	}
+}
+
+// Handoff takes an order published on orders.received by this process, so
+// the first stage need not decode it. It is intake.Handoff's shape.
+func (p *Pipeline) Handoff(uuid string, payload []byte, o *order.Order) {
+	p.cache.put(uuid, payload, o)
 }
 
 // Run runs the router until ctx ends or Close is called.

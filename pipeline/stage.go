@@ -168,6 +168,8 @@ func (r *runner) handle(msg *message.Message) error {
 		if o, err = order.Decode(js); err != nil {
 			return Permanent(fmt.Errorf("stored order is not canonical: %w", err))
 		}
+	} else if out.Status == order.StatusRejected {
+		r.log.Warn("order rejected", "order", o.ID, "partner", o.Partner, "po", o.PONumber, "reason", out.Reason)
 	} else if !out.Keep {
 		r.log.Debug("order "+out.Status, "order", o.ID, "po", o.PONumber, "reason", out.Reason)
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,33 +18,51 @@ import (
 // do); otherwise each line from the warehouse with the most of its SKU, the
 // shortfall backordered.
 //
-// Inventory is read, planned on and reserved inside one transaction, and the
-// store's writer runs transactions one at a time, so two orders racing for
-// the last units cannot both get them; the reservation checks availability
-// again all the same.
-type Stock struct{}
+// Two orders racing for the last units cannot both get them: a reservation
+// is a guarded UPDATE (available >= quantity) inside the store's writer,
+// which runs transactions one at a time.
+type Stock struct {
+	Store *store.Store
+}
 
 func (*Stock) Name() string            { return "stock" }
 func (*Stock) Topic() string           { return TopicAccepted }
 func (*Stock) Done(status string) bool { return doneAt(order.StatusReserved, status) }
 
-// Prepare has nothing to do outside the writer: the plan must be made on
-// inventory read inside the transaction, which one statement does cheaply.
+// Prepare plans on a snapshot of the inventory read outside the store's
+// writer; the commit reserves with guarded statements that fail rather than
+// over-promise, and only when another order moved the stock meanwhile does
+// it read the rows again and plan on what the transaction sees.
 func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
 	skus := skusOf(o)
+	snap, err := s.Store.Inventory(ctx, skus)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	plan := Allocate(o, snap)
+	o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
+	want := Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
+		err := tx.Reserve(plan.Reservations)
+		if err == nil {
+			o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
+			return want, false, nil
+		}
+		if !errors.Is(err, store.ErrStockMoved) {
+			return Outcome{}, false, err
+		}
 		inv, err := tx.Inventory(skus)
 		if err != nil {
 			return Outcome{}, false, err
 		}
-		plan := Allocate(o, inv)
-		if err := tx.Reserve(inv, plan.Reservations); err != nil {
+		again := Allocate(o, inv)
+		if err := tx.Reserve(again.Reservations); err != nil {
 			return Outcome{}, false, err
 		}
-		o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
-		return Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}, true, nil
+		o.Allocations, o.Backorders = again.Allocations, again.Backorders
+		return Outcome{Status: order.StatusReserved, Reason: again.Summary(o)}, true, nil
 	}
-	return Outcome{Status: order.StatusReserved}, commit, nil
+	return want, commit, nil
 }
 
 func (*Stock) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {

@@ -411,13 +411,16 @@ func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResul
 				}
 				warehouses[l.Warehouse] = true
 			}
-			next := l.OnHand.String()
-			var old string
-			err := tx.QueryRow(`SELECT on_hand FROM inventory WHERE warehouse = ? AND sku = ?`, l.Warehouse, l.SKU).Scan(&old)
+			next, err := ToE4(l.OnHand)
+			if err != nil {
+				return fmt.Errorf("%s/%s on_hand: %w", l.Warehouse, l.SKU, err)
+			}
+			var old int64
+			err = tx.QueryRow(`SELECT on_hand_e4 FROM inventory WHERE sku = ? AND warehouse = ?`, l.SKU, l.Warehouse).Scan(&old)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.Exec(`INSERT INTO inventory (warehouse, sku, on_hand, updated_at) VALUES (?, ?, ?, ?)`,
-					l.Warehouse, l.SKU, next, now); err != nil {
+				if _, err := tx.Exec(`INSERT INTO inventory (sku, warehouse, on_hand_e4, updated_at) VALUES (?, ?, ?, ?)`,
+					l.SKU, l.Warehouse, next, now); err != nil {
 					return fmt.Errorf("insert %s/%s: %w", l.Warehouse, l.SKU, err)
 				}
 				res.Inserted++
@@ -426,8 +429,8 @@ func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResul
 			case old == next:
 				res.Unchanged++
 			default:
-				if _, err := tx.Exec(`UPDATE inventory SET on_hand = ?, updated_at = ? WHERE warehouse = ? AND sku = ?`,
-					next, now, l.Warehouse, l.SKU); err != nil {
+				if _, err := tx.Exec(`UPDATE inventory SET on_hand_e4 = ?, updated_at = ? WHERE sku = ? AND warehouse = ?`,
+					next, now, l.SKU, l.Warehouse); err != nil {
 					return fmt.Errorf("update %s/%s: %w", l.Warehouse, l.SKU, err)
 				}
 				res.Updated++

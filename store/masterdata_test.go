@@ -116,7 +116,7 @@ func TestUpsertStockKeepsReserved(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := st.db.Write(ctx, func(tx *sqlitedb.Tx) error {
-		_, err := tx.Exec(`UPDATE inventory SET reserved = '4' WHERE warehouse = 'WH-1' AND sku = 'A'`)
+		_, err := tx.Exec(`UPDATE inventory SET reserved_e4 = 40000 WHERE warehouse = 'WH-1' AND sku = 'A'`)
 		return err
 	})
 	if err != nil {
@@ -129,12 +129,12 @@ func TestUpsertStockKeepsReserved(t *testing.T) {
 	if want := (LoadResult{Kind: KindStock, Rows: 2, Inserted: 1, Updated: 1}); res != want {
 		t.Errorf("got %+v, want %+v", res, want)
 	}
-	var onHand, reserved string
-	if err := st.db.Read().QueryRow(`SELECT on_hand, reserved FROM inventory WHERE warehouse = 'WH-1' AND sku = 'A'`).Scan(&onHand, &reserved); err != nil {
+	var onHand, reserved int64
+	if err := st.db.Read().QueryRow(`SELECT on_hand_e4, reserved_e4 FROM inventory WHERE warehouse = 'WH-1' AND sku = 'A'`).Scan(&onHand, &reserved); err != nil {
 		t.Fatal(err)
 	}
-	if onHand != "25" || reserved != "4" {
-		t.Errorf("on_hand %s, reserved %s: want 25, and 4 kept", onHand, reserved)
+	if onHand != 250000 || reserved != 40000 {
+		t.Errorf("on_hand_e4 %d, reserved_e4 %d: want 250000, and 40000 kept", onHand, reserved)
 	}
 }
 

@@ -242,24 +242,31 @@ func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 	return out, rows.Err()
 }
 
-// StatusCounts counts orders by status, for progress reports and tests.
+// CountByStatus counts all orders by status.
+func (s *Store) CountByStatus(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT status, count(*) FROM orders GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// StatusCounts counts the given orders by status; an id the store does not
+// have counts as "missing".
 func (s *Store) StatusCounts(ctx context.Context, ids []string) (map[string]int, error) {
 	out := map[string]int{}
 	if len(ids) == 0 {
-		rows, err := s.db.Read().QueryContext(ctx, `SELECT status, count(*) FROM orders GROUP BY status`)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var st string
-			var n int
-			if err := rows.Scan(&st, &n); err != nil {
-				return nil, err
-			}
-			out[st] = n
-		}
-		return out, rows.Err()
+		return out, nil
 	}
 	stmt, err := s.db.Read().PrepareContext(ctx, `SELECT status FROM orders WHERE id = ?`)
 	if err != nil {

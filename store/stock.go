@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
+	"math"
 
 	"github.com/shopspring/decimal"
 )
@@ -34,9 +35,32 @@ type Reservation struct {
 	Quantity                        decimal.Decimal
 }
 
+// Stock quantities are stored as whole ten-thousandths (see the inventory
+// table): exact integers that SQL can add and compare.
+
+// ErrQuantityScale is returned for a quantity finer than 0.0001 or too large
+// to store.
+var ErrQuantityScale = errors.New("want at most 4 decimal places and less than 10^14")
+
+// ToE4 converts a quantity to ten-thousandths.
+func ToE4(d decimal.Decimal) (int64, error) {
+	s := d.Shift(4)
+	if !s.IsInteger() || s.Abs().GreaterThan(decimal.NewFromInt(math.MaxInt64/100000)) {
+		return 0, ErrQuantityScale
+	}
+	return s.IntPart(), nil
+}
+
+// FromE4 converts ten-thousandths back to a quantity.
+func FromE4(v int64) decimal.Decimal {
+	if v%10000 == 0 {
+		return decimal.NewFromInt(v / 10000)
+	}
+	return decimal.New(v, -4)
+}
+
 // Inventory returns the stock of skus in every warehouse, ordered by
-// warehouse then SKU, read inside the transaction so what it says cannot
-// change before the transaction commits.
+// warehouse then SKU, as the transaction sees it.
 func (t *Tx) Inventory(skus []string) ([]InventoryRow, error) {
 	if len(skus) == 0 {
 		return nil, nil
@@ -45,9 +69,29 @@ func (t *Tx) Inventory(skus []string) ([]InventoryRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One statement whatever the number of SKUs: the SKU list travels as a
-	// JSON array, so the prepared statement is reused.
-	rows, err := t.tx.Query(`SELECT warehouse, sku, on_hand, reserved FROM inventory
+	// One statement whatever the number of SKUs: the list travels as a JSON
+	// array, so the prepared statement is reused.
+	rows, err := t.tx.Query(`SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
+		WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	return scanInventoryRows(rows)
+}
+
+// Inventory is Tx.Inventory on a snapshot outside any transaction: what
+// the stock stage plans with before it takes the writer.
+func (s *Store) Inventory(ctx context.Context, skus []string) ([]InventoryRow, error) {
+	if len(skus) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(skus)
+	if err != nil {
+		return nil, err
+	}
+	// Not cancellable: go-sqlite3 starts a goroutine per query to watch a
+	// cancellable context, which costs more than this short read.
+	rows, err := s.db.Read().QueryContext(context.WithoutCancel(ctx), `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
 		WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
@@ -60,37 +104,112 @@ func scanInventoryRows(rows *sql.Rows) ([]InventoryRow, error) {
 	var out []InventoryRow
 	for rows.Next() {
 		var r InventoryRow
-		var onHand, reserved string
+		var onHand, reserved int64
 		if err := rows.Scan(&r.Warehouse, &r.SKU, &onHand, &reserved); err != nil {
 			return nil, fmt.Errorf("inventory: %w", err)
 		}
-		var err error
-		if r.OnHand, err = parseQuantity(onHand); err != nil {
-			return nil, fmt.Errorf("inventory %s/%s on_hand %q: %w", r.Warehouse, r.SKU, onHand, err)
-		}
-		if r.Reserved, err = parseQuantity(reserved); err != nil {
-			return nil, fmt.Errorf("inventory %s/%s reserved %q: %w", r.Warehouse, r.SKU, reserved, err)
-		}
+		r.OnHand, r.Reserved = FromE4(onHand), FromE4(reserved)
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// parseQuantity reads a stored decimal, whole numbers (nearly all stock
-// quantities) without going through big.Int parsing: the stock stage reads
-// twenty of them per order on the store's writer.
-func parseQuantity(s string) (decimal.Decimal, error) {
-	if len(s) > 0 && len(s) < 18 {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return decimal.NewFromInt(n), nil
-		}
+// ErrStockMoved is returned by Reserve when a warehouse no longer has what
+// a reservation asks for (another order took it since the plan was made).
+// Nothing was reserved.
+var ErrStockMoved = errors.New("stock no longer available")
+
+// Reserve holds stock for an order's lines, all or nothing: one guarded
+// statement adds every reservation only if every warehouse and SKU still has
+// that much available, so a plan made on a stale snapshot can never
+// over-promise. When any is short nothing is reserved and Reserve returns
+// ErrStockMoved, leaving the caller to plan again on what the transaction
+// sees.
+func (t *Tx) Reserve(res []Reservation) error {
+	if len(res) == 0 {
+		return nil
 	}
-	return decimal.NewFromString(s)
+	type key struct{ wh, sku string }
+	added := map[key]int64{}
+	var order []key
+	for _, r := range res {
+		if !r.Quantity.IsPositive() {
+			return fmt.Errorf("reserve %s line %s: quantity %s must be > 0", r.OrderID, r.LineNo, r.Quantity)
+		}
+		q, err := ToE4(r.Quantity)
+		if err != nil {
+			return fmt.Errorf("reserve %s line %s: quantity %s: %w", r.OrderID, r.LineNo, r.Quantity, err)
+		}
+		k := key{r.Warehouse, r.SKU}
+		if _, seen := added[k]; !seen {
+			order = append(order, k)
+		}
+		added[k] += q
+	}
+	type want struct {
+		W string `json:"w"`
+		S string `json:"s"`
+		Q int64  `json:"q"`
+	}
+	wants := make([]want, len(order))
+	for i, k := range order {
+		wants[i] = want{k.wh, k.sku, added[k]}
+	}
+	wantJSON, err := json.Marshal(wants)
+	if err != nil {
+		return err
+	}
+	// The inner count is evaluated once: it says whether every row has
+	// enough, and the update applies to all rows or to none.
+	n, err := t.exec(`UPDATE inventory SET reserved_e4 = reserved_e4 + (j.value->>'q'), updated_at = ?1
+		FROM json_each(?2) AS j
+		WHERE inventory.sku = j.value->>'s' AND inventory.warehouse = j.value->>'w'
+		  AND (SELECT count(*) FROM json_each(?2) AS k JOIN inventory AS i
+		         ON i.sku = k.value->>'s' AND i.warehouse = k.value->>'w'
+		       WHERE i.on_hand_e4 - i.reserved_e4 >= (k.value->>'q')) = ?3`,
+		t.now, string(wantJSON), len(wants))
+	if err != nil {
+		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
+	}
+	if n != int64(len(wants)) {
+		if n != 0 {
+			return fmt.Errorf("reserve for %s: %d of %d inventory rows updated", res[0].OrderID, n, len(wants))
+		}
+		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, ErrStockMoved)
+	}
+	type line struct {
+		L string `json:"l"`
+		W string `json:"w"`
+		S string `json:"s"`
+		Q string `json:"q"`
+	}
+	lines := make([]line, len(res))
+	for i, r := range res {
+		lines[i] = line{r.LineNo, r.Warehouse, r.SKU, r.Quantity.String()}
+	}
+	lineJSON, err := json.Marshal(lines)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at)
+		SELECT ?, j.value->>'l', j.value->>'w', j.value->>'s', j.value->>'q', ? FROM json_each(?) AS j`,
+		res[0].OrderID, t.now, string(lineJSON)); err != nil {
+		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
+	}
+	return nil
+}
+
+func (t *Tx) exec(query string, args ...any) (int64, error) {
+	r, err := t.tx.Exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
 }
 
 // Reservations returns what is held for an order.
 func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
-	rows, err := t.tx.Query(`SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY rowid`, orderID)
+	rows, err := t.tx.Query(`SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 	}
@@ -110,84 +229,6 @@ func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
 	return out, rows.Err()
 }
 
-// Reserve holds stock for an order's lines. inv must be the inventory of
-// the reserved SKUs as read by Inventory in this same transaction: Reserve
-// checks every reservation against it and fails, changing nothing, if any
-// warehouse does not have enough available, so a planning mistake cannot
-// over-promise stock.
-func (t *Tx) Reserve(inv []InventoryRow, res []Reservation) error {
-	type key struct{ wh, sku string }
-	rows := map[key]*InventoryRow{}
-	for i := range inv {
-		rows[key{inv[i].Warehouse, inv[i].SKU}] = &inv[i]
-	}
-	if len(res) == 0 {
-		return nil
-	}
-	added := map[key]decimal.Decimal{}
-	var order []key
-	for _, r := range res {
-		if !r.Quantity.IsPositive() {
-			return fmt.Errorf("reserve %s line %s: quantity %s must be > 0", r.OrderID, r.LineNo, r.Quantity)
-		}
-		k := key{r.Warehouse, r.SKU}
-		row := rows[k]
-		if _, seen := added[k]; !seen {
-			order = append(order, k)
-		}
-		added[k] = added[k].Add(r.Quantity)
-		if row == nil || row.Available().LessThan(added[k]) {
-			return fmt.Errorf("reserve %s line %s: %s of %s not available in %s", r.OrderID, r.LineNo, added[k], r.SKU, r.Warehouse)
-		}
-	}
-	type setReserved struct {
-		W string `json:"w"`
-		S string `json:"s"`
-		R string `json:"r"`
-	}
-	sets := make([]setReserved, 0, len(order))
-	for _, k := range order {
-		row := rows[k]
-		row.Reserved = row.Reserved.Add(added[k])
-		sets = append(sets, setReserved{k.wh, k.sku, row.Reserved.String()})
-	}
-	type line struct {
-		L string `json:"l"`
-		W string `json:"w"`
-		S string `json:"s"`
-		Q string `json:"q"`
-	}
-	lines := make([]line, len(res))
-	for i, r := range res {
-		lines[i] = line{r.LineNo, r.Warehouse, r.SKU, r.Quantity.String()}
-	}
-	setJSON, err := json.Marshal(sets)
-	if err != nil {
-		return err
-	}
-	lineJSON, err := json.Marshal(lines)
-	if err != nil {
-		return err
-	}
-	// Two statements for the whole order, with the rows as a JSON array,
-	// rather than two per line: this runs on the store's single writer.
-	upd, err := t.tx.Exec(`UPDATE inventory SET reserved = j.value->>'r', updated_at = ?
-		FROM json_each(?) AS j WHERE inventory.warehouse = j.value->>'w' AND inventory.sku = j.value->>'s'`,
-		t.now, string(setJSON))
-	if err != nil {
-		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
-	}
-	if n, _ := upd.RowsAffected(); n != int64(len(sets)) {
-		return fmt.Errorf("reserve for %s: %d inventory rows updated, want %d", res[0].OrderID, n, len(sets))
-	}
-	if _, err := t.tx.Exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at)
-		SELECT ?, j.value->>'l', j.value->>'w', j.value->>'s', j.value->>'q', ? FROM json_each(?) AS j`,
-		res[0].OrderID, t.now, string(lineJSON)); err != nil {
-		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
-	}
-	return nil
-}
-
 // ReleaseReservations gives back everything held for an order.
 func (t *Tx) ReleaseReservations(orderID string) error {
 	res, err := t.Reservations(orderID)
@@ -195,22 +236,13 @@ func (t *Tx) ReleaseReservations(orderID string) error {
 		return err
 	}
 	for _, r := range res {
-		inv, err := t.Inventory([]string{r.SKU})
+		q, err := ToE4(r.Quantity)
 		if err != nil {
-			return err
+			return fmt.Errorf("release %s: %w", orderID, err)
 		}
-		for _, row := range inv {
-			if row.Warehouse != r.Warehouse {
-				continue
-			}
-			left := row.Reserved.Sub(r.Quantity)
-			if left.IsNegative() {
-				left = decimal.Zero
-			}
-			if _, err := t.tx.Exec(`UPDATE inventory SET reserved = ?, updated_at = ? WHERE warehouse = ? AND sku = ?`,
-				left.String(), t.now, r.Warehouse, r.SKU); err != nil {
-				return fmt.Errorf("release %s: %w", orderID, err)
-			}
+		if _, err := t.tx.Exec(`UPDATE inventory SET reserved_e4 = max(reserved_e4 - ?, 0), updated_at = ?
+			WHERE sku = ? AND warehouse = ?`, q, t.now, r.SKU, r.Warehouse); err != nil {
+			return fmt.Errorf("release %s: %w", orderID, err)
 		}
 	}
 	if _, err := t.tx.Exec(`DELETE FROM reservations WHERE order_id = ?`, orderID); err != nil {
@@ -221,7 +253,7 @@ func (t *Tx) ReleaseReservations(orderID string) error {
 
 // InventoryOf returns stock of one SKU across warehouses, for status views.
 func (s *Store) InventoryOf(ctx context.Context, sku string) ([]InventoryRow, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT warehouse, sku, on_hand, reserved FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
 	if err != nil {
 		return nil, fmt.Errorf("inventory of %s: %w", sku, err)
 	}

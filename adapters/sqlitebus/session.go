@@ -258,7 +258,7 @@ func (s *session) deliver(e *entry) {
 		for k, v := range e.env.Metadata {
 			msg.Metadata.Set(k, v)
 		}
-		ctx, cancel := context.WithCancel(s.ctx)
+		ctx, cancel := context.WithCancel(context.WithValue(s.ctx, offsetKey{}, e.env.Offset))
 		msg.SetContext(ctx)
 		select {
 		case s.out <- msg:
@@ -282,4 +282,13 @@ func (s *session) deliver(e *entry) {
 			return
 		}
 	}
+}
+
+type offsetKey struct{}
+
+// OffsetFromContext returns the offset of the message whose context this
+// is, for consumers that report where they are (orderhub consume).
+func OffsetFromContext(ctx context.Context) (int64, bool) {
+	o, ok := ctx.Value(offsetKey{}).(int64)
+	return o, ok
 }

@@ -358,13 +358,14 @@ func checkReservations(t *testing.T, data string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Read().Query(`SELECT i.warehouse, i.sku, i.reserved, COALESCE((SELECT group_concat(quantity, ' ') FROM reservations r WHERE r.warehouse = i.warehouse AND r.sku = i.sku), '') FROM inventory i`)
+	rows, err := db.Read().Query(`SELECT i.warehouse, i.sku, i.reserved_e4, COALESCE((SELECT group_concat(quantity, ' ') FROM reservations r WHERE r.warehouse = i.warehouse AND r.sku = i.sku), '') FROM inventory i`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var wh, sku, reserved, qs string
+		var wh, sku, qs string
+		var reserved int64
 		if err := rows.Scan(&wh, &sku, &reserved, &qs); err != nil {
 			t.Fatal(err)
 		}
@@ -372,8 +373,8 @@ func checkReservations(t *testing.T, data string) {
 		for _, q := range strings.Fields(qs) {
 			sum = sum.Add(decimal.RequireFromString(q))
 		}
-		if !sum.Equal(decimal.RequireFromString(reserved)) {
-			t.Errorf("%s %s: reserved %s but reservations sum to %s", wh, sku, reserved, sum)
+		if !sum.Equal(store.FromE4(reserved)) {
+			t.Errorf("%s %s: reserved %s but reservations sum to %s", wh, sku, store.FromE4(reserved), sum)
 		}
 	}
 }

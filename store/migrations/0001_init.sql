@@ -41,15 +41,20 @@ CREATE TABLE warehouses (
     updated_at TEXT NOT NULL
 );
 
+-- Quantities in stock are whole ten-thousandths of a unit (on_hand_e4 =
+-- 1205000 is 120.5 units): integers, so that the stock stage can check and
+-- reserve in one guarded UPDATE, exactly, where SQLite would do decimal text
+-- arithmetic in floating point. Keyed by SKU first and without a rowid: the
+-- stock stage reads and updates a SKU's rows in every warehouse, which are
+-- then side by side in one B-tree.
 CREATE TABLE inventory (
-    warehouse  TEXT NOT NULL REFERENCES warehouses(code),
-    sku        TEXT NOT NULL,
-    on_hand    TEXT NOT NULL DEFAULT '0',
-    reserved   TEXT NOT NULL DEFAULT '0',
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (warehouse, sku)
-);
-CREATE INDEX inventory_sku ON inventory(sku);
+    sku         TEXT NOT NULL,
+    warehouse   TEXT NOT NULL REFERENCES warehouses(code),
+    on_hand_e4  INTEGER NOT NULL DEFAULT 0,
+    reserved_e4 INTEGER NOT NULL DEFAULT 0,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (sku, warehouse)
+) WITHOUT ROWID;
 
 CREATE TABLE price_lists (
     id         TEXT PRIMARY KEY,
@@ -112,7 +117,7 @@ CREATE TABLE reservations (
     quantity  TEXT NOT NULL,
     at        TEXT NOT NULL,
     PRIMARY KEY (order_id, line_no, warehouse)
-);
+) WITHOUT ROWID;
 
 -- The document ledger: every file or request that came in, before anything
 -- else is done with it.

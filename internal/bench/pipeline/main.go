@@ -145,7 +145,7 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly bool) e
 		time.Sleep(10 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
-	c, err := a.Store.StatusCounts(ctx, nil)
+	c, err := a.Store.CountByStatus(ctx)
 	if err != nil {
 		return err
 	}
