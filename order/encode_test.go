@@ -10,8 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-
-
 // fillAll sets every field reachable from v, so that an encoder that forgets
 // a field writes something encoding/json does not.
 func fillAll(v reflect.Value, n *int) {
