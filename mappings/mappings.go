@@ -69,17 +69,25 @@ func ResolveItems(ctx context.Context, lk ItemLookup, o *order.Order) ([]Resolut
 			}
 		}
 		if l.GTIN != "" {
-			for _, g := range gtinForms(l.GTIN) {
-				sku, err := lk.Crosswalk(ctx, o.Partner, "gtin", g)
-				if errors.Is(err, ErrNoMatch) {
-					sku, err = lk.SKUByGTIN(ctx, g)
+			// The partner's own mapping of a GTIN wins over the catalog's,
+			// in any spelling of it.
+			forms := gtinForms(l.GTIN)
+			for _, find := range []func(string) (string, error){
+				func(g string) (string, error) { return lk.Crosswalk(ctx, o.Partner, "gtin", g) },
+				func(g string) (string, error) { return lk.SKUByGTIN(ctx, g) },
+			} {
+				for _, g := range forms {
+					sku, err := find(g)
+					if err == nil {
+						l.SKU, out[i].By = sku, "gtin"
+						break
+					}
+					if !errors.Is(err, ErrNoMatch) {
+						return nil, fmt.Errorf("line %s GTIN %s: %w", l.LineNo, l.GTIN, err)
+					}
 				}
-				if err == nil {
-					l.SKU, out[i].By = sku, "gtin"
+				if l.SKU != "" {
 					break
-				}
-				if !errors.Is(err, ErrNoMatch) {
-					return nil, fmt.Errorf("line %s GTIN %s: %w", l.LineNo, l.GTIN, err)
 				}
 			}
 		}

@@ -25,14 +25,19 @@ func NewDocumentID(t time.Time) string {
 
 // OrderID returns the id of the n-th order (from 0) of a document. It is
 // derived, not random: a document read again after a crash gives its orders
-// the same ids, which is what lets every later step recognise them.
+// the same ids, which is what lets every later step recognise them. The
+// position leads the random part, so a document's orders sort by id in
+// document order (up to 16 million of them).
 func OrderID(docID string, received time.Time, n int) string {
 	h := sha256.New()
 	h.Write([]byte(docID))
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(n))
 	h.Write(b[:])
-	return OrderIDPrefix + makeULID(received, h.Sum(nil)[:10])
+	var entropy [10]byte
+	entropy[0], entropy[1], entropy[2] = byte(n>>16), byte(n>>8), byte(n)
+	copy(entropy[3:], h.Sum(nil))
+	return OrderIDPrefix + makeULID(received, entropy[:])
 }
 
 func makeULID(t time.Time, entropy []byte) string {

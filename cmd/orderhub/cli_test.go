@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs the orderhub binary and returns stdout, stderr and the exit code.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func loadTestData(t *testing.T, data string) {
+	t.Helper()
+	for _, kind := range []string{"catalog", "stock", "prices", "partners", "crosswalk"} {
+		if _, errs, code := run(t, "load", kind, filepath.Join("..", "..", "testdata", "masterdata", kind+".csv"), "--data", data); code != 0 {
+			t.Fatalf("load %s: %s", kind, errs)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	data := t.TempDir()
+	loadTestData(t, data)
+	mixed := filepath.Join("..", "..", "testdata", "orders", "mixed.ndjson")
+	good := filepath.Join("..", "..", "testdata", "orders", "good.json")
+
+	t.Run("translate prints the good orders, names every refusal, exits 1", func(t *testing.T) {
+		out, errs, code := run(t, "translate", mixed, "--data", data)
+		if code != 1 {
+			t.Errorf("exit %d", code)
+		}
+		var pos []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var o struct {
+				PONumber string `json:"po_number"`
+				Lines    []struct {
+					SKU string `json:"sku"`
+				} `json:"lines"`
+			}
+			if err := json.Unmarshal([]byte(l), &o); err != nil {
+				t.Fatalf("not JSON: %q", l)
+			}
+			pos = append(pos, o.PONumber)
+			if o.PONumber == "M-1" && o.Lines[0].SKU != "SKU-1001" {
+				t.Errorf("M-1 GTIN not resolved through the catalog in --data: %s", l)
+			}
+		}
+		if strings.Join(pos, ",") != "M-1,M-4" {
+			t.Errorf("printed %v", pos)
+		}
+		for _, want := range []string{"mixed.ndjson: line 2 (order 2): lines[0].quantity", "mixed.ndjson: line 3 (order 3): colour: unknown field"} {
+			if !strings.Contains(errs, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errs)
+			}
+		}
+	})
+	t.Run("translate has no side effects", func(t *testing.T) {
+		empty := t.TempDir()
+		if _, _, code := run(t, "translate", good, "--data", empty); code != 0 {
+			t.Errorf("exit %d", code)
+		}
+		if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+			t.Errorf("translate wrote %v", entries)
+		}
+	})
+	t.Run("validate dry-runs and changes nothing", func(t *testing.T) {
+		out, errs, code := run(t, "validate", "--partner", "SHOP", good, "--data", data)
+		if code != 0 || !strings.Contains(errs, "PO G-1: would be routed") || !strings.Contains(out, `"pricing"`) {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		if _, errs, code := run(t, "status", "G-1", "--data", data); code != 1 || !strings.Contains(errs, "no order") {
+			t.Errorf("validate left an order behind: %d %s", code, errs)
+		}
+	})
+	t.Run("ingest runs the pipeline when nothing serves", func(t *testing.T) {
+		out, errs, code := run(t, "ingest", "--partner", "SHOP", good, "--data", data)
+		if code != 0 || !strings.Contains(out, "1 order(s): routed 1") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		out, _, code = run(t, "status", "G-1", "--json", "--data", data)
+		if code != 0 || !strings.Contains(out, `"status":"routed"`) {
+			t.Errorf("status: %d %s", code, out)
+		}
+		out, _, _ = run(t, "consume", "--data", data)
+		if !strings.Contains(out, "fulfilment.WH-WEST") {
+			t.Errorf("topics:\n%s", out)
+		}
+		out, _, _ = run(t, "consume", "fulfilment.WH-WEST", "--group", "erp", "--data", data)
+		if n := strings.Count(out, "\n"); n != 1 || !strings.Contains(out, `"offset":`) {
+			t.Errorf("consume --group printed %d line(s):\n%s", n, out)
+		}
+		if out, _, _ = run(t, "consume", "fulfilment.WH-WEST", "--group", "erp", "--data", data); out != "" {
+			t.Errorf("the group saw it again:\n%s", out)
+		}
+	})
+	t.Run("errors", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		os.WriteFile(bad, []byte("http:\n  adr: x\n"), 0o644)
+		for _, tt := range []struct {
+			args []string
+			code int
+			want string
+		}{
+			{[]string{"load", "stock", filepath.Join("..", "..", "testdata", "orders", "good.json")}, 1, "unknown column"},
+			{[]string{"load", "gadgets", "x.csv"}, 2, "unknown master data kind"},
+			{[]string{"translate", "/no/such/file"}, 1, "no such file"},
+			{[]string{"frobnicate"}, 2, "unknown command"},
+			{[]string{"serve", "--config", bad}, 2, "http.adr: unknown key"},
+		} {
+			_, errs, code := run(t, append(tt.args, "--data", data)...)
+			if code != tt.code || !strings.Contains(errs, tt.want) {
+				t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errs, tt.code, tt.want)
+			}
+		}
+	})
+}
