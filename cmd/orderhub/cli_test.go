@@ -8,6 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/orderhub/orderhub/adapters/sqlitebus"
+	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/internal/sqlitedb"
+	"github.com/orderhub/orderhub/pipeline"
 )
 
 // run runs the orderhub binary and returns stdout, stderr and the exit code.
@@ -130,4 +137,42 @@ func TestCommandLine(t *testing.T) {
 			}
 		}
 	})
+}
+
+// replay sends poisoned messages back where they failed, once.
+func TestReplay(t *testing.T) {
+	data := t.TempDir()
+	loadTestData(t, data)
+	bdb, err := sqlitedb.Open(app.BusPath(data), sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := sqlitebus.New(bdb, sqlitebus.Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := message.NewMessage("ord_X@orders.parsed", []byte(`{"po_number":"X"}`))
+	m.Metadata.Set("key", "ord_X")
+	m.Metadata.Set(pipeline.PoisonTopicKey, pipeline.TopicParsed)
+	m.Metadata.Set(pipeline.PoisonReasonKey, "store was down")
+	if err := bus.Publisher().Publish(pipeline.TopicPoison, m); err != nil {
+		t.Fatal(err)
+	}
+	bus.Close()
+	bdb.Close()
+
+	out, errs, code := run(t, "replay", "--dry-run", "--data", data)
+	if code != 0 || !strings.Contains(out, "orders.parsed") || !strings.Contains(out, "store was down") {
+		t.Fatalf("dry run: %d %q %q", code, out, errs)
+	}
+	if out, errs, code := run(t, "replay", "--data", data); code != 0 || !strings.Contains(out, "replayed 1 message") {
+		t.Fatalf("replay: %d %q %q", code, out, errs)
+	}
+	if out, _, _ := run(t, "replay", "--data", data); !strings.Contains(out, "replayed 0 message") {
+		t.Errorf("second replay: %q", out)
+	}
+	out, _, _ = run(t, "consume", pipeline.TopicParsed, "--data", data)
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, `"key":"ord_X"`) || strings.Contains(out, "reason_poisoned") {
+		t.Errorf("orders.parsed:\n%s", out)
+	}
 }
