@@ -23,9 +23,11 @@ demo: run
 serve: build
 	./$(BIN) serve --data $(DATA)
 
-# Installs what the tests need (a C compiler for cgo; Go modules) and runs them all.
+# Installs what the tests need (a C compiler for cgo; Go modules) and runs them all,
+# then the concurrent parts again under the race detector.
 test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/
 
 # What building and testing need that a fresh machine may lack.
 deps:

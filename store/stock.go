@@ -89,14 +89,27 @@ func (s *Store) Inventory(ctx context.Context, skus []string) ([]InventoryRow, e
 	if err != nil {
 		return nil, err
 	}
+	stmt, err := s.inventoryStmt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
 	// Not cancellable: go-sqlite3 starts a goroutine per query to watch a
 	// cancellable context, which costs more than this short read.
-	rows, err := s.db.Read().QueryContext(context.WithoutCancel(ctx), `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
-		WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`, string(list))
+	rows, err := stmt.QueryContext(context.WithoutCancel(ctx), string(list))
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
 	return scanInventoryRows(rows)
+}
+
+// inventoryStmt is the snapshot query, prepared once: the stock stage runs
+// it for every order, and preparing it costs as much as running it.
+func (s *Store) inventoryStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.invOnce.Do(func() {
+		s.invStmt, s.invErr = s.db.Read().PrepareContext(ctx, `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
+			WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`)
+	})
+	return s.invStmt, s.invErr
 }
 
 func scanInventoryRows(rows *sql.Rows) ([]InventoryRow, error) {

@@ -10,9 +10,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/orderhub/orderhub/internal/sqlitedb"
@@ -26,6 +28,10 @@ type Store struct {
 	db    *sqlitedb.DB
 	now   func() time.Time
 	cache masterCache
+
+	invOnce sync.Once
+	invStmt *sql.Stmt
+	invErr  error
 }
 
 // Open opens the store at path, creating it and applying migrations.
@@ -51,7 +57,12 @@ func Open(ctx context.Context, path string, opts sqlitedb.Options) (*Store, erro
 func (s *Store) DB() *sqlitedb.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.invStmt != nil {
+		s.invStmt.Close()
+	}
+	return s.db.Close()
+}
 
 func (s *Store) stamp() string { return s.now().Format(time.RFC3339Nano) }
 
