@@ -164,6 +164,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 	}
+	// Finish what a crash left half-done before anything new can arrive:
+	// a document claimed meanwhile would otherwise be seen by both.
+	if n, err := a.Intake.Recover(ctx); err != nil {
+		a.Log.Error("recovering documents in processing", "error", err)
+	} else if n > 0 {
+		a.Log.Info("recovered documents left in processing", "documents", n)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -181,12 +188,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	})
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	g.Go(func() error {
-		// Finish what a crash left half-done before taking anything new.
-		if n, err := a.Intake.Recover(gctx); err != nil {
-			a.Log.Error("recovering documents in processing", "error", err)
-		} else if n > 0 {
-			a.Log.Info("recovered documents left in processing", "documents", n)
-		}
 		if !a.Cfg.InboxEnabled() {
 			return nil
 		}

@@ -127,10 +127,15 @@ Try, in another terminal:
   curl -s -X POST http://%[1]s/v1/orders -H 'Authorization: Bearer %[2]s' -H 'Content-Type: application/json' \
     -d '{"po_number":"CURL-1","order_date":"2026-11-20","lines":[{"line_no":"1","sku":"BEV-1001","quantity":"48","uom":"EA"}]}'
 
-  # 2. see it, with its status history
+  # 2. see it routed, priced, with its status history
   curl -s 'http://%[1]s/v1/orders?po=CURL-1' -H 'Authorization: Bearer %[2]s'
 
-  # 3. see what the warehouse got
+  # 3. post a bad order: 400 with every problem and where it is
+  curl -s -X POST http://%[1]s/v1/orders -H 'Authorization: Bearer %[2]s' -H 'Content-Type: application/json' \
+    -d '{"po_number":"","lines":[{"line_no":"1","sku":"BEV-1001","quantity":"-3"}]}'
+
+And see what warehouse WH-EAST received:
+
   ./bin/orderhub consume fulfilment.WH-EAST --data %[3]s
 
 Stop with Ctrl-C.
