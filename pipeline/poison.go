@@ -47,7 +47,7 @@ func (p *Pipeline) poison(h message.HandlerFunc) message.HandlerFunc {
 			"order", msg.Metadata.Get(ordermsg.Key), "error", err)
 		if id := msg.Metadata.Get(ordermsg.Key); id != "" {
 			uerr := p.store.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-				if _, _, err := tx.OrderState(id); err != nil {
+				if _, err := tx.OrderStatus(id); err != nil {
 					return err
 				}
 				return tx.AddEvent(id, StatusPoisoned, message.HandlerNameFromCtx(ctx)+": "+err.Error())

@@ -83,19 +83,6 @@ func (t *Tx) OrderJSON(id string) ([]byte, error) {
 	return unpackJSON(js)
 }
 
-// OrderState is an order's current status and JSON.
-func (t *Tx) OrderState(id string) (status string, js []byte, err error) {
-	err = t.tx.QueryRow(`SELECT status, json FROM orders WHERE id = ?`, id).Scan(&status, &js)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, fmt.Errorf("order %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("order %s: %w", id, err)
-	}
-	js, err = unpackJSON(js)
-	return status, js, err
-}
-
 // Advance stores the order's new JSON and status and records the event.
 func (t *Tx) Advance(id, status, reason string, js Packed) error {
 	res, err := t.tx.Exec(`UPDATE orders SET status = ?, json = ?, updated_at = ? WHERE id = ?`, status, []byte(js), t.now, id)
