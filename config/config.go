@@ -14,6 +14,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/orderhub/orderhub/internal/strictyaml"
 	"net"
 	"os"
 	"path/filepath"
@@ -143,12 +144,12 @@ func (d Duration) String() string { return time.Duration(d).String() }
 // MarshalYAML writes d in the form ParseDuration reads back.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
-// UnmarshalYAML reads a duration for code that decodes with yaml.Unmarshal
-// directly; Parse does not need it.
+// UnmarshalYAML reads a duration ("2s", "150ms", "1h30m"); the error says
+// what was wrong, the decoder says where.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := parseDuration(n)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return err
 	}
 	*d = v
 	return nil
@@ -325,53 +326,8 @@ func (v *validator) hostPort(path, addr string, needHost bool) {
 	}
 }
 
-// Problem is one thing wrong with a configuration.
-type Problem struct {
-	File string // empty for problems found by Validate on its own
-	Line int    // 0 when unknown (a default, or the file as a whole)
-	Path string // the key's path: "http.addr", "bus.kafka.brokers[1]"
-	Msg  string
-	Err  error // the underlying error, if any (a YAML syntax error)
-}
-
-// Error reads "file:line: path: msg", leaving out what is unknown.
-func (p *Problem) Error() string {
-	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File)
-		if p.Line > 0 {
-			fmt.Fprintf(&b, ":%d", p.Line)
-		}
-		b.WriteString(": ")
-	}
-	if p.Path != "" {
-		b.WriteString(p.Path + ": ")
-	}
-	b.WriteString(p.Msg)
-	return b.String()
-}
-
-func (p *Problem) Unwrap() error { return p.Err }
+// Problem is one thing wrong with a configuration: file:line: path: msg.
+type Problem = strictyaml.Problem
 
 // Error is every problem found in a configuration, in file order.
-type Error struct {
-	Problems []*Problem
-}
-
-// Error is the problems one per line.
-func (e *Error) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = p.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap lets errors.As find a *Problem.
-func (e *Error) Unwrap() []error {
-	out := make([]error, len(e.Problems))
-	for i, p := range e.Problems {
-		out[i] = p
-	}
-	return out
-}
+type Error = strictyaml.Error
