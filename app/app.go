@@ -29,6 +29,7 @@ import (
 	"github.com/orderhub/orderhub/config"
 	"github.com/orderhub/orderhub/intake"
 	"github.com/orderhub/orderhub/internal/sqlitedb"
+	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/pipeline"
 	"github.com/orderhub/orderhub/store"
 )
@@ -50,6 +51,9 @@ type App struct {
 	BusDB  *sqlitedb.DB
 	Bus    *sqlitebus.Bus
 	Intake *intake.Intake
+	// Profiles are the partner profiles (how partners' documents say who
+	// they are, which answers they want).
+	Profiles *mappings.Profiles
 
 	lock    *os.File
 	running atomic.Bool
@@ -89,7 +93,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		st.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus}
+	profiles, err := mappings.LoadProfiles(cfg.ProfilesDir())
+	if err != nil {
+		// The good profiles are kept; the bad files are the operator's to
+		// fix, and they are named.
+		log.Error("partner profiles", "dir", cfg.ProfilesDir(), "error", err)
+	}
+	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus, Profiles: profiles}
 	a.Intake, err = intake.New(st, bus.Publisher(), intake.Config{
 		DataDir: cfg.Data,
 		Topic:   pipeline.TopicReceived,
@@ -119,6 +129,7 @@ func (a *App) Subscribe(group string) (message.Subscriber, error) {
 // intake hand the orders it publishes to it directly.
 func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
 	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
+		Items: mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
 		Retry: pipeline.RetryConfig{
 			MaxRetries:      a.Cfg.Pipeline.Retry.MaxRetries,
 			InitialInterval: time.Duration(a.Cfg.Pipeline.Retry.InitialInterval),
@@ -187,6 +198,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	})
 	g.Go(func() error { return srv.Serve(gctx, ln) })
+	g.Go(func() error { return a.deliverAnswers(gctx) })
 	g.Go(func() error {
 		if !a.Cfg.InboxEnabled() {
 			return nil

@@ -30,7 +30,14 @@ type Config struct {
 	// Data is the directory holding the store, the bus and, unless
 	// Inbox.Dir says otherwise, the inbox. Relative paths are relative to
 	// the working directory. Default "./data".
-	Data     string   `yaml:"data"`
+	Data string `yaml:"data"`
+	// Profiles is the directory of partner profiles (one YAML file per
+	// partner: how its documents say who it is, which answers it wants).
+	// Default <data>/profiles. Changes are picked up without a restart.
+	Profiles string `yaml:"profiles"`
+	// Outbox is where answers to partners are delivered, one directory per
+	// partner. Default <data>/outbox.
+	Outbox   string   `yaml:"outbox"`
 	HTTP     HTTP     `yaml:"http"`
 	Inbox    Inbox    `yaml:"inbox"`
 	Bus      Bus      `yaml:"bus"`
@@ -222,6 +229,22 @@ func (c Config) InboxDir() string {
 		return c.Inbox.Dir
 	}
 	return filepath.Join(c.Data, "inbox")
+}
+
+// ProfilesDir is the partner profiles directory.
+func (c Config) ProfilesDir() string {
+	if c.Profiles != "" {
+		return c.Profiles
+	}
+	return filepath.Join(c.Data, "profiles")
+}
+
+// OutboxDir is the outbox directory.
+func (c Config) OutboxDir() string {
+	if c.Outbox != "" {
+		return c.Outbox
+	}
+	return filepath.Join(c.Data, "outbox")
 }
 
 // InboxEnabled says whether the inbox runs (true unless set false).

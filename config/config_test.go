@@ -106,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 			`9: pipeline.retry.max_retries: want an integer, got "99999999999999999999"`,
 		}},
 		{"many.yaml", []string{
-			`1: Data: unknown key (known: bus, data, http, inbox, log, pipeline, store); did you mean "data"?`,
+			`1: Data: unknown key (known: bus, data, http, inbox, log, outbox, pipeline, profiles, store); did you mean "data"?`,
 			`3: http.addr: want host:port such as ":8080" or "127.0.0.1:8080", got "8080"`,
 			`4: http.timeout: unknown key (known: addr, max_body_bytes, read_timeout, shutdown_timeout)`,
 			`6: inbox.min_age: want a duration such as "2s", got "soon"`,
@@ -126,7 +126,7 @@ func TestLoadErrors(t *testing.T) {
 			`1: want a mapping of settings at the top level, got a sequence`,
 		}},
 		{"merge.yaml", []string{
-			`1: base: unknown key (known: bus, data, http, inbox, log, pipeline, store)`,
+			`1: base: unknown key (known: bus, data, http, inbox, log, outbox, pipeline, profiles, store)`,
 			`4: log.<<: merge keys are not supported; write the keys out`,
 		}},
 	}

@@ -61,3 +61,52 @@ func Encode(o *order.Order) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Metadata of an outbound document on the acks topic.
+const (
+	// AckKind is what the document is: "997", "999", "TA1", "855", ...
+	AckKind = "ack_kind"
+	// AckName is the file name it is delivered under.
+	AckName = "ack_name"
+	// AckFormat is the document format: "x12", "edifact", ...
+	AckFormat = "ack_format"
+)
+
+// Ack is an outbound document for a partner: an acknowledgement or an
+// answer in the partner's own format.
+type Ack struct {
+	Partner string
+	Kind    string
+	Format  string
+	// Name is the file name it is delivered under.
+	Name string
+	// Key groups a partner's answers about one thing (an order id, a
+	// document id), so they keep their order.
+	Key  string
+	Body []byte
+}
+
+// NewAck wraps an outbound document in a message. The UUID is derived from
+// the partner and the name, which carries its control number, so the same
+// answer published twice is delivered once.
+func NewAck(a Ack, correlationID string) *message.Message {
+	m := message.NewMessage(a.Partner+"/"+a.Name, a.Body)
+	m.Metadata.Set(Key, a.Key)
+	m.Metadata.Set(Partner, a.Partner)
+	m.Metadata.Set(AckKind, a.Kind)
+	m.Metadata.Set(AckName, a.Name)
+	m.Metadata.Set(AckFormat, a.Format)
+	m.Metadata.Set(ContentType, "application/octet-stream")
+	if correlationID != "" {
+		m.Metadata.Set(CorrelationID, correlationID)
+	}
+	return m
+}
+
+// AckOf reads an outbound document back from its message.
+func AckOf(m *message.Message) Ack {
+	return Ack{
+		Partner: m.Metadata.Get(Partner), Kind: m.Metadata.Get(AckKind), Format: m.Metadata.Get(AckFormat),
+		Name: m.Metadata.Get(AckName), Key: m.Metadata.Get(Key), Body: m.Payload,
+	}
+}

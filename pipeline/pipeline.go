@@ -28,6 +28,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
+	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
 )
@@ -41,6 +42,9 @@ const (
 	TopicReserved  = "orders.reserved"
 	TopicPriced    = "orders.priced"
 	TopicRejected  = "orders.rejected"
+	// TopicRouted carries routed orders whose partner wants an answer
+	// about them, to the acknowledge stage.
+	TopicRouted    = "orders.routed"
 	TopicBackorder = "orders.backorder"
 	TopicPoison    = "orders.poison"
 	TopicLogistics = "logistics"
@@ -65,6 +69,12 @@ type Config struct {
 	Retry RetryConfig
 	// CloseTimeout bounds how long Close waits for handlers. Default 30s.
 	CloseTimeout time.Duration
+	// Acknowledger, when set, answers partners about their orders once
+	// routed or rejected (855, ORDRSP).
+	Acknowledger Acknowledger
+	// Items resolves partner item numbers and GTINs to SKUs; default the
+	// store's catalog and crosswalk.
+	Items mappings.ItemLookup
 }
 
 // RetryConfig is the backoff for transient errors.
@@ -115,7 +125,12 @@ type Pipeline struct {
 // New builds the pipeline: one router handler per stage, each with its own
 // consumer group.
 func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cfg Config, log *slog.Logger) (*Pipeline, error) {
-	return build(st, pub, subscribe, cfg, log, Stages(st))
+	items := cfg.Items
+	if items == nil {
+		items = ItemLookup(st)
+	}
+	stages := stages(st, items, cfg.Acknowledger)
+	return build(st, pub, subscribe, cfg, log, stages)
 }
 
 // build is New with the stages given, so tests can run the router and its
@@ -161,20 +176,32 @@ func build(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, 
 		run := &runner{notDone: notDone(s), stage: s, store: st, pub: pub, log: log.With("stage", s.Name()), stats: p.stats[s.Name()], cache: cache}
 		r.AddConsumerHandler(s.Name(), s.Topic(), sub, run.handle)
 	}
+	if cfg.Acknowledger != nil {
+		a := &acknowledger{ack: cfg.Acknowledger, store: st, pub: pub, log: log.With("stage", "acknowledge")}
+		for name, topic := range map[string]string{"acknowledge": TopicRouted, "acknowledge-rejected": TopicRejected} {
+			sub, err := subscribe(GroupPrefix + name)
+			if err != nil {
+				return nil, fmt.Errorf("pipeline: subscriber for %s: %w", name, err)
+			}
+			r.AddConsumerHandler(name, topic, sub, a.handle)
+		}
+	}
 	p.router = r
 	return p, nil
 }
 
-// Stages returns the stages in pipeline order.
-func Stages(st *store.Store) []Stage {
-	items := ItemLookup(st)
+// Stages returns the stages in pipeline order, resolving items through the
+// store's catalog and crosswalk.
+func Stages(st *store.Store) []Stage { return stages(st, ItemLookup(st), nil) }
+
+func stages(st *store.Store, items mappings.ItemLookup, ack Acknowledger) []Stage {
 	return []Stage{
 		&Normalize{Items: items},
 		&Validate{Store: st},
 		&Dedupe{},
 		&Stock{Store: st},
 		&Price{Store: st},
-		&Route{Store: st},
+		&Route{Store: st, Acknowledger: ack},
 	}
 }
 

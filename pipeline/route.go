@@ -23,6 +23,9 @@ import (
 // short.
 type Route struct {
 	Store *store.Store
+	// Acknowledger, when set, decides which routed orders go on to the
+	// acknowledge stage (orders.routed).
+	Acknowledger Acknowledger
 }
 
 func (*Route) Name() string  { return "route" }
@@ -85,6 +88,9 @@ func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr str
 	}
 	if len(o.Backorders) > 0 {
 		outs = append(outs, Output{Topic: TopicBackorder, Msg: ordermsg.New(o, TopicBackorder, "", js, corr)})
+	}
+	if s.Acknowledger != nil && s.Acknowledger.Wants(o) {
+		outs = append(outs, Output{Topic: TopicRouted, Msg: ordermsg.New(o, TopicRouted, "", js, corr)})
 	}
 	return outs, nil
 }

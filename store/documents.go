@@ -190,3 +190,44 @@ func (s *Store) NextControlNumber(ctx context.Context, partner, kind string) (in
 	}
 	return n, nil
 }
+
+// ControlNumberFor returns the control number of a kind assigned to ref (an
+// order id, a document and interchange), assigning the next one the first
+// time. The same answer built again after a crash gets the same number, so
+// it is recognised as the same answer; a new one never reuses a number.
+func (s *Store) ControlNumberFor(ctx context.Context, partner, kind, ref string) (int64, error) {
+	var n int64
+	err := s.Update(ctx, func(t *Tx) error {
+		err := t.tx.QueryRow(`SELECT number FROM control_assignments WHERE partner = ? AND kind = ? AND ref = ?`,
+			partner, kind, ref).Scan(&n)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := t.tx.Exec(`INSERT INTO control_numbers (partner, kind, last) VALUES (?, ?, 1)
+			ON CONFLICT (partner, kind) DO UPDATE SET last = last + 1`, partner, kind); err != nil {
+			return err
+		}
+		if err := t.tx.QueryRow(`SELECT last FROM control_numbers WHERE partner = ? AND kind = ?`, partner, kind).Scan(&n); err != nil {
+			return err
+		}
+		_, err = t.tx.Exec(`INSERT INTO control_assignments (partner, kind, ref, number, at) VALUES (?, ?, ?, ?, ?)`,
+			partner, kind, ref, n, t.now)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("control number %s/%s for %s: %w", partner, kind, ref, err)
+	}
+	return n, nil
+}
+
+// HasEvent tells whether an order's history has a step with this status.
+func (t *Tx) HasEvent(id, status string) (bool, error) {
+	var n int
+	if err := t.tx.QueryRow(`SELECT count(*) FROM order_events WHERE order_id = ? AND status = ?`, id, status).Scan(&n); err != nil {
+		return false, fmt.Errorf("events of %s: %w", id, err)
+	}
+	return n > 0, nil
+}

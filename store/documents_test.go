@@ -37,3 +37,15 @@ func TestControlNumbers(t *testing.T) {
 		t.Errorf("after restart ISA = %d, want 4", n)
 	}
 }
+
+func TestControlNumberFor(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	a, _ := st.ControlNumberFor(ctx, "P", "ISA", "ord_1")
+	b, _ := st.ControlNumberFor(ctx, "P", "ISA", "ord_2")
+	again, _ := st.ControlNumberFor(ctx, "P", "ISA", "ord_1")
+	next, _ := st.NextControlNumber(ctx, "P", "ISA")
+	if a != 1 || b != 2 || again != 1 || next != 3 {
+		t.Errorf("got %d %d %d %d, want 1 2 1 3", a, b, again, next)
+	}
+}

@@ -262,6 +262,34 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			d.decode(e, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 		v.Set(s)
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			d.fail(n, path, "cannot read a %s", v.Type())
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.fail(n, path, "want a mapping, got %s", Describe(n))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := resolve(n.Content[i])
+			if k.Kind != yaml.ScalarNode {
+				d.fail(k, path, "want a key, got %s", Describe(k))
+				continue
+			}
+			kp := fmt.Sprintf("%s[%q]", path, k.Value)
+			if first, dup := seen[k.Value]; dup {
+				d.fail(k, kp, "duplicate key (first on line %d)", first)
+				continue
+			}
+			seen[k.Value] = k.Line
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.decode(n.Content[i+1], e, kp)
+			m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), e)
+		}
+		v.Set(m)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			d.fail(n, path, "want a string, got %s", Describe(n))

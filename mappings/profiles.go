@@ -1,0 +1,374 @@
+package mappings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderhub/orderhub/internal/strictyaml"
+)
+
+// Profile is how one trading partner exchanges documents with us: how its
+// documents say who it is, which version it sends, which acknowledgements
+// it wants, and its own item numbers. One YAML file per partner in the
+// profiles directory:
+//
+//	partner: BIGRETAIL
+//	x12:
+//	  sender_qualifier: ZZ
+//	  sender_id: BIGRETAIL
+//	  version: "004010"
+//	  acks: [997, 855]
+//	crosswalk:
+//	  buyer_items: {"88001": SKU-1001}
+type Profile struct {
+	// Partner is the partner id, as loaded with `orderhub load partners`.
+	Partner string `yaml:"partner"`
+	// X12 is set for partners that send X12.
+	X12 *X12Profile `yaml:"x12"`
+	// Crosswalk maps the partner's own item numbers and GTINs to our
+	// SKUs, on top of the crosswalk loaded into the store.
+	Crosswalk Crosswalk `yaml:"crosswalk"`
+
+	file string
+}
+
+// X12Profile is a partner's X12 identity and preferences.
+type X12Profile struct {
+	// SenderQualifier and SenderID are the partner's ISA05 and ISA06.
+	SenderQualifier string `yaml:"sender_qualifier"`
+	SenderID        string `yaml:"sender_id"`
+	// GroupSender is its GS02, when it differs from SenderID and tells
+	// partners sharing an ISA identity apart.
+	GroupSender string `yaml:"group_sender"`
+	// Version is the version it sends and gets answers in: "004010" (997)
+	// or "005010" (999). Default "004010".
+	Version string `yaml:"version"`
+	// Acks are the answers it wants: 997, 999, TA1, 855. Default: the
+	// functional acknowledgement of its version, and 855.
+	Acks []string `yaml:"acks"`
+	// ReceiverQualifier and ReceiverID are our ISA07/ISA08 as the partner
+	// addresses us, and what our answers are sent from. Default ZZ
+	// ORDERHUB.
+	ReceiverQualifier string `yaml:"receiver_qualifier"`
+	ReceiverID        string `yaml:"receiver_id"`
+	// Usage is ISA15 of our answers: P (default) or T.
+	Usage string `yaml:"usage"`
+	// Delimiters of our answers. Default "*", ">", "^" and "~".
+	Element    string `yaml:"element_separator"`
+	Component  string `yaml:"component_separator"`
+	Repetition string `yaml:"repetition_separator"`
+	Segment    string `yaml:"segment_terminator"`
+}
+
+// Crosswalk is a partner's own identifiers for our items.
+type Crosswalk struct {
+	BuyerItems map[string]string `yaml:"buyer_items"`
+	GTINs      map[string]string `yaml:"gtins"`
+}
+
+// Wants tells whether the partner wants an answer of this kind ("997",
+// "855", "TA1" ...).
+func (p *X12Profile) Wants(kind string) bool {
+	return slices.ContainsFunc(p.Acks, func(a string) bool { return strings.EqualFold(a, kind) })
+}
+
+// FunctionalAck is "999" for 5010 partners and "997" otherwise.
+func (p *X12Profile) FunctionalAck() string {
+	if strings.HasPrefix(p.Version, "005") {
+		return "999"
+	}
+	return "997"
+}
+
+func (p *Profile) setDefaults() {
+	if p.X12 == nil {
+		return
+	}
+	x := p.X12
+	if x.Version == "" {
+		x.Version = "004010"
+	}
+	if x.Acks == nil {
+		x.Acks = []string{x.FunctionalAck(), "855"}
+	}
+	if x.ReceiverQualifier == "" {
+		x.ReceiverQualifier = "ZZ"
+	}
+	if x.ReceiverID == "" {
+		x.ReceiverID = "ORDERHUB"
+	}
+	if x.Usage == "" {
+		x.Usage = "P"
+	}
+	if x.Element == "" {
+		x.Element = "*"
+	}
+	if x.Component == "" {
+		x.Component = ">"
+	}
+	if x.Repetition == "" {
+		x.Repetition = "^"
+	}
+	if x.Segment == "" {
+		x.Segment = "~"
+	}
+}
+
+var (
+	partnerRE   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+	qualifierRE = regexp.MustCompile(`^[A-Z0-9]{2}$`)
+)
+
+// validate lists every problem with the profile, by path.
+func (p *Profile) validate() error {
+	var probs []*strictyaml.Problem
+	add := func(path, format string, args ...any) {
+		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	if !partnerRE.MatchString(p.Partner) {
+		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)
+	}
+	if x := p.X12; x != nil {
+		if !qualifierRE.MatchString(x.SenderQualifier) {
+			add("x12.sender_qualifier", "want an ISA05 qualifier such as ZZ or 01, got %q", x.SenderQualifier)
+		}
+		if x.SenderID == "" || len(x.SenderID) > 15 {
+			add("x12.sender_id", "want the ISA06 sender id, 1 to 15 characters, got %q", x.SenderID)
+		}
+		if !qualifierRE.MatchString(x.ReceiverQualifier) {
+			add("x12.receiver_qualifier", "want an ISA07 qualifier such as ZZ, got %q", x.ReceiverQualifier)
+		}
+		if x.ReceiverID == "" || len(x.ReceiverID) > 15 {
+			add("x12.receiver_id", "want 1 to 15 characters, got %q", x.ReceiverID)
+		}
+		if len(x.Version) != 6 || !strings.HasPrefix(x.Version, "00") {
+			add("x12.version", `want a GS08 version such as "004010" or "005010", got %q`, x.Version)
+		}
+		for i, a := range x.Acks {
+			if !slices.Contains([]string{"997", "999", "TA1", "855"}, strings.ToUpper(a)) {
+				add(fmt.Sprintf("x12.acks[%d]", i), "want 997, 999, TA1 or 855, got %q", a)
+			}
+		}
+		if x.Usage != "P" && x.Usage != "T" {
+			add("x12.usage", "want P or T, got %q", x.Usage)
+		}
+		seps := map[string]string{"element_separator": x.Element, "component_separator": x.Component,
+			"repetition_separator": x.Repetition, "segment_terminator": x.Segment}
+		seen := map[string]string{}
+		for _, k := range []string{"element_separator", "component_separator", "repetition_separator", "segment_terminator"} {
+			v := seps[k]
+			if len(v) != 1 || (v[0] >= 'A' && v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= '0' && v[0] <= '9') || v[0] == ' ' {
+				add("x12."+k, "want one character that is not a letter, digit or space, got %q", v)
+				continue
+			}
+			if other, dup := seen[v]; dup {
+				add("x12."+k, "%q is already the %s", v, strings.ReplaceAll(other, "_", " "))
+			}
+			seen[v] = k
+		}
+	}
+	if len(probs) > 0 {
+		return &strictyaml.Error{Problems: probs}
+	}
+	return nil
+}
+
+// Profiles are the partner profiles in a directory, read again when its
+// files change.
+type Profiles struct {
+	dir string
+
+	mu       sync.RWMutex
+	byID     map[string]*Profile
+	byX12    map[string][]*Profile // "qualifier/id" → profiles
+	stamp    string                // names, sizes and times of the files last read
+	checked  time.Time
+	problems error
+}
+
+// LoadProfiles reads every *.yaml/*.yml file in dir. A missing directory
+// means no profiles. Problems with the files come back as one error naming
+// each file, line and path; the profiles that were read are kept.
+func LoadProfiles(dir string) (*Profiles, error) {
+	p := &Profiles{dir: dir}
+	err := p.reload(true)
+	return p, err
+}
+
+// refreshEvery is how often a lookup checks the directory for changes.
+const refreshEvery = 2 * time.Second
+
+// maybeReload reads the directory again if its files changed.
+func (p *Profiles) maybeReload() {
+	p.mu.RLock()
+	fresh := time.Since(p.checked) < refreshEvery
+	p.mu.RUnlock()
+	if !fresh {
+		p.reload(false)
+	}
+}
+
+func (p *Profiles) reload(force bool) error {
+	files, stamp, err := p.scan()
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.checked = time.Now()
+	same := !force && stamp == p.stamp
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	byID := map[string]*Profile{}
+	byX12 := map[string][]*Profile{}
+	var errs []error
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var prof Profile
+		validate := func() error { prof.setDefaults(); return prof.validate() }
+		if err := strictyaml.Decode(data, f, &prof, validate); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		prof.file = f
+		if other, dup := byID[prof.Partner]; dup {
+			errs = append(errs, fmt.Errorf("%s: partner %s: already profiled in %s", f, prof.Partner, other.file))
+			continue
+		}
+		byID[prof.Partner] = &prof
+		if prof.X12 != nil {
+			k := prof.X12.SenderQualifier + "/" + prof.X12.SenderID
+			byX12[k] = append(byX12[k], &prof)
+		}
+	}
+	p.mu.Lock()
+	p.byID, p.byX12, p.stamp, p.problems = byID, byX12, stamp, errors.Join(errs...)
+	p.mu.Unlock()
+	return p.problems
+}
+
+// scan lists the profile files and a stamp that changes when any does.
+func (p *Profiles) scan() ([]string, string, error) {
+	if p.dir == "" {
+		return nil, "", nil
+	}
+	entries, err := os.ReadDir(p.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("partner profiles: %w", err)
+	}
+	var files []string
+	var stamp strings.Builder
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		files = append(files, filepath.Join(p.dir, n))
+		fmt.Fprintf(&stamp, "%s %d %d\n", n, info.Size(), info.ModTime().UnixNano())
+	}
+	sort.Strings(files)
+	return files, stamp.String(), nil
+}
+
+// Problems is what was wrong with the files at the last reading, if
+// anything.
+func (p *Profiles) Problems() error {
+	if p == nil {
+		return nil
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.problems
+}
+
+// Get returns a partner's profile.
+func (p *Profiles) Get(partner string) (*Profile, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.maybeReload()
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	prof, ok := p.byID[partner]
+	return prof, ok
+}
+
+// ByX12 finds the partner an X12 interchange is from by its ISA05/ISA06
+// and GS02. Several partners may share an ISA identity (one retailer's
+// divisions); then GS02 must tell them apart.
+func (p *Profiles) ByX12(qualifier, sender, groupSender string) (*Profile, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.maybeReload()
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	cands := p.byX12[strings.TrimSpace(qualifier)+"/"+strings.TrimSpace(sender)]
+	var fallback *Profile
+	for _, c := range cands {
+		switch c.X12.GroupSender {
+		case strings.TrimSpace(groupSender):
+			return c, true
+		case "":
+			fallback = c
+		}
+	}
+	return fallback, fallback != nil
+}
+
+// WithProfiles puts the partners' profile crosswalks in front of lk.
+func WithProfiles(lk ItemLookup, p *Profiles) ItemLookup {
+	if p == nil {
+		return lk
+	}
+	return profileLookup{lk, p}
+}
+
+type profileLookup struct {
+	ItemLookup
+	p *Profiles
+}
+
+func (l profileLookup) Crosswalk(ctx context.Context, partner, kind, value string) (string, error) {
+	if prof, ok := l.p.Get(partner); ok {
+		m := prof.Crosswalk.BuyerItems
+		if kind == "gtin" {
+			m = prof.Crosswalk.GTINs
+		}
+		if sku, ok := m[value]; ok {
+			return sku, nil
+		}
+	}
+	if l.ItemLookup == nil {
+		return "", ErrNoMatch
+	}
+	return l.ItemLookup.Crosswalk(ctx, partner, kind, value)
+}
+
+func (l profileLookup) SKUByGTIN(ctx context.Context, gtin string) (string, error) {
+	if l.ItemLookup == nil {
+		return "", ErrNoMatch
+	}
+	return l.ItemLookup.SKUByGTIN(ctx, gtin)
+}
