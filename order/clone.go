@@ -3,6 +3,8 @@ package order
 import (
 	"maps"
 	"slices"
+
+	"github.com/shopspring/decimal"
 )
 
 // Clone returns a deep copy of o, for a pipeline stage that changes an order
@@ -15,18 +17,33 @@ func (o *Order) Clone() *Order {
 	}
 	c := *o
 	c.References = slices.Clone(o.References)
-	c.Parties = slices.Clone(o.Parties)
-	for i := range c.Parties {
-		c.Parties[i].Address = slices.Clone(c.Parties[i].Address)
+	c.Contacts = slices.Clone(o.Contacts)
+	c.Parties = cloneParties(o.Parties)
+	c.Notes = slices.Clone(o.Notes)
+	c.Charges = cloneCharges(o.Charges)
+	c.TotalAmount = cloneDec(o.TotalAmount)
+	if o.PaymentTerms != nil {
+		t := *o.PaymentTerms
+		t.DiscountPercent = cloneDec(t.DiscountPercent)
+		c.PaymentTerms = &t
+	}
+	if o.Carrier != nil {
+		cr := *o.Carrier
+		c.Carrier = &cr
 	}
 	c.Lines = slices.Clone(o.Lines)
 	for i := range c.Lines {
 		l := &c.Lines[i]
 		l.ItemIDs = maps.Clone(l.ItemIDs)
-		if l.UnitPrice != nil {
-			p := *l.UnitPrice
-			l.UnitPrice = &p
+		l.UnitPrice = cloneDec(l.UnitPrice)
+		if l.Pack != nil {
+			p := *l.Pack
+			p.Pack, p.Size = cloneDec(p.Pack), cloneDec(p.Size)
+			l.Pack = &p
 		}
+		l.Charges = cloneCharges(l.Charges)
+		l.Parties = cloneParties(l.Parties)
+		l.Notes = slices.Clone(l.Notes)
 	}
 	if o.Source != nil {
 		s := *o.Source
@@ -48,4 +65,30 @@ func (o *Order) Clone() *Order {
 		c.Route = &r
 	}
 	return &c
+}
+
+func cloneDec(d *decimal.Decimal) *decimal.Decimal {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	return &c
+}
+
+func cloneParties(ps []Party) []Party {
+	out := slices.Clone(ps)
+	for i := range out {
+		out[i].Address = slices.Clone(out[i].Address)
+		out[i].Contacts = slices.Clone(out[i].Contacts)
+	}
+	return out
+}
+
+func cloneCharges(cs []Charge) []Charge {
+	out := slices.Clone(cs)
+	for i := range out {
+		out[i].Amount = cloneDec(out[i].Amount)
+		out[i].Percent = cloneDec(out[i].Percent)
+	}
+	return out
 }

@@ -535,6 +535,14 @@ func (f *structFields) lookup(key string) (int, bool) {
 func (f *structFields) suggest(key string) string {
 	best, bestDist := "", 3
 	for _, n := range f.names {
+		// Two edits turn any three-letter key into any other: a
+		// suggestion must keep most of what was typed.
+		if len(n) <= 4 && bestDist > 2 {
+			if d := editDistance(strings.ToLower(key), n, 2); d < 2 {
+				best, bestDist = n, d
+			}
+			continue
+		}
 		if d := editDistance(strings.ToLower(key), n, bestDist); d < bestDist {
 			best, bestDist = n, d
 		}

@@ -39,13 +39,34 @@ func (o *Order) AppendJSON(b []byte) []byte {
 	w.str("requested_delivery_date", o.RequestedDeliveryDate, true)
 	w.str("requested_ship_date", o.RequestedShipDate, true)
 	w.str("cancel_after", o.CancelAfter, true)
+	w.str("fob", o.FOB, true)
+	if o.PaymentTerms != nil {
+		w.key("payment_terms")
+		w.b = appendPaymentTerms(w.b, o.PaymentTerms)
+	}
+	if o.Carrier != nil {
+		w.key("carrier")
+		w.b = appendCarrier(w.b, o.Carrier)
+	}
 	if len(o.References) > 0 {
 		w.key("references")
 		w.b = appendSlice(w.b, o.References, appendReference)
 	}
+	if len(o.Contacts) > 0 {
+		w.key("contacts")
+		w.b = appendSlice(w.b, o.Contacts, appendContact)
+	}
 	if len(o.Parties) > 0 {
 		w.key("parties")
 		w.b = appendSlice(w.b, o.Parties, appendParty)
+	}
+	w.strs("notes", o.Notes)
+	if len(o.Charges) > 0 {
+		w.key("charges")
+		w.b = appendSlice(w.b, o.Charges, appendCharge)
+	}
+	if o.TotalAmount != nil {
+		w.dec("total_amount", *o.TotalAmount)
 	}
 	w.key("lines")
 	if o.Lines == nil {
@@ -105,6 +126,36 @@ func (w *objWriter) str(k, v string, omitEmpty bool) {
 	w.b = appendString(w.b, v)
 }
 
+// strs writes a list of strings, left out when empty.
+func (w *objWriter) strs(k string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, s)
+	}
+	w.b = append(w.b, ']')
+}
+
+func (w *objWriter) decPtr(k string, d *decimal.Decimal) {
+	if d != nil {
+		w.dec(k, *d)
+	}
+}
+
+func (w *objWriter) int(k string, v int) {
+	if v == 0 {
+		return
+	}
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, int64(v), 10)
+}
+
 func (w *objWriter) dec(k string, d decimal.Decimal) {
 	w.key(k)
 	w.b = appendDecimal(w.b, d)
@@ -134,21 +185,62 @@ func appendParty(b []byte, p *Party) []byte {
 	w.str("id", p.ID, true)
 	w.str("id_qualifier", p.IDQualifier, true)
 	w.str("name", p.Name, true)
-	if len(p.Address) > 0 {
-		w.key("address")
-		w.b = append(w.b, '[')
-		for i, a := range p.Address {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendString(w.b, a)
-		}
-		w.b = append(w.b, ']')
-	}
+	w.strs("address", p.Address)
 	w.str("city", p.City, true)
 	w.str("region", p.Region, true)
 	w.str("postal_code", p.PostalCode, true)
 	w.str("country", p.Country, true)
+	if len(p.Contacts) > 0 {
+		w.key("contacts")
+		w.b = appendSlice(w.b, p.Contacts, appendContact)
+	}
+	return append(w.b, '}')
+}
+
+func appendContact(b []byte, c *Contact) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("function", c.Function, true)
+	w.str("name", c.Name, true)
+	w.str("phone", c.Phone, true)
+	w.str("email", c.Email, true)
+	w.str("fax", c.Fax, true)
+	return append(w.b, '}')
+}
+
+func appendPaymentTerms(b []byte, t *PaymentTerms) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("type", t.Type, true)
+	w.decPtr("discount_percent", t.DiscountPercent)
+	w.int("discount_days", t.DiscountDays)
+	w.int("net_days", t.NetDays)
+	w.str("description", t.Description, true)
+	return append(w.b, '}')
+}
+
+func appendCarrier(b []byte, c *Carrier) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("scac", c.SCAC, true)
+	w.str("name", c.Name, true)
+	w.str("method", c.Method, true)
+	w.str("service_level", c.ServiceLevel, true)
+	return append(w.b, '}')
+}
+
+func appendCharge(b []byte, c *Charge) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("kind", c.Kind, false)
+	w.str("code", c.Code, true)
+	w.decPtr("amount", c.Amount)
+	w.decPtr("percent", c.Percent)
+	w.str("description", c.Description, true)
+	return append(w.b, '}')
+}
+
+func appendPack(b []byte, p *Pack) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.decPtr("pack", p.Pack)
+	w.decPtr("size", p.Size)
+	w.str("uom", p.UOM, true)
 	return append(w.b, '}')
 }
 
@@ -179,9 +271,21 @@ func appendLine(b []byte, l *Line) []byte {
 	w.str("description", l.Description, true)
 	w.dec("quantity", l.Quantity)
 	w.str("uom", l.UOM, true)
-	if l.UnitPrice != nil {
-		w.dec("unit_price", *l.UnitPrice)
+	w.decPtr("unit_price", l.UnitPrice)
+	if l.Pack != nil {
+		w.key("pack")
+		w.b = appendPack(w.b, l.Pack)
 	}
+	if len(l.Charges) > 0 {
+		w.key("charges")
+		w.b = appendSlice(w.b, l.Charges, appendCharge)
+	}
+	if len(l.Parties) > 0 {
+		w.key("parties")
+		w.b = appendSlice(w.b, l.Parties, appendParty)
+	}
+	w.strs("notes", l.Notes)
+	w.str("change", l.Change, true)
 	return append(w.b, '}')
 }
 

@@ -14,7 +14,7 @@ import (
 // contentHashVersion starts the hashed content: change it whenever the
 // encoding below changes, so old and new hashes never compare equal by
 // accident.
-const contentHashVersion = "orderhub/order-content/v1"
+const contentHashVersion = "orderhub/order-content/v2"
 
 // ContentHash returns the hex SHA-256 of the order's business content, what
 // the dedupe stage compares to spot a partner sending the same order twice
@@ -42,29 +42,33 @@ func ContentHash(o *Order) string {
 		h.str("requested_delivery_date", o.RequestedDeliveryDate)
 		h.str("requested_ship_date", o.RequestedShipDate)
 		h.str("cancel_after", o.CancelAfter)
+		h.str("fob", o.FOB)
+		if t := o.PaymentTerms; t != nil {
+			h.obj("payment_terms")
+			h.str("type", t.Type)
+			h.decPtr("discount_percent", t.DiscountPercent)
+			h.int("discount_days", t.DiscountDays)
+			h.int("net_days", t.NetDays)
+			h.str("description", t.Description)
+		}
+		if c := o.Carrier; c != nil {
+			h.obj("carrier")
+			h.str("scac", c.SCAC)
+			h.str("name", c.Name)
+			h.str("method", c.Method)
+			h.str("service_level", c.ServiceLevel)
+		}
 		h.list("references", len(o.References))
 		for _, r := range o.References {
 			h.elem()
 			h.str("qualifier", r.Qualifier)
 			h.str("value", r.Value)
 		}
-		h.list("parties", len(o.Parties))
-		for _, p := range o.Parties {
-			h.elem()
-			h.str("role", p.Role)
-			h.str("id", p.ID)
-			h.str("id_qualifier", p.IDQualifier)
-			h.str("name", p.Name)
-			h.list("address", len(p.Address))
-			for _, a := range p.Address {
-				h.elem()
-				h.raw(a)
-			}
-			h.str("city", p.City)
-			h.str("region", p.Region)
-			h.str("postal_code", p.PostalCode)
-			h.str("country", p.Country)
-		}
+		h.contacts(o.Contacts)
+		h.parties(o.Parties)
+		h.strs("notes", o.Notes)
+		h.charges(o.Charges)
+		h.decPtr("total_amount", o.TotalAmount)
 		h.list("lines", len(o.Lines))
 		for i := range o.Lines {
 			l := &o.Lines[i]
@@ -91,10 +95,18 @@ func ContentHash(o *Order) string {
 			h.str("description", l.Description)
 			h.dec("quantity", l.Quantity)
 			h.str("uom", l.UOM)
-			if l.UnitPrice != nil {
-				// A price of 0 is a price (free goods); no price is not.
-				h.dec("unit_price", *l.UnitPrice)
+			// A price of 0 is a price (free goods); no price is not.
+			h.decPtr("unit_price", l.UnitPrice)
+			if p := l.Pack; p != nil {
+				h.obj("pack")
+				h.decPtr("pack", p.Pack)
+				h.decPtr("size", p.Size)
+				h.str("uom", p.UOM)
 			}
+			h.charges(l.Charges)
+			h.parties(l.Parties)
+			h.strs("notes", l.Notes)
+			h.str("change", l.Change)
 		}
 	}
 	sum := sha256.Sum256(h.b)
@@ -133,6 +145,74 @@ func (h *hasher) list(name string, n int) {
 }
 
 func (h *hasher) elem() { h.b = append(h.b, 'e') }
+
+// obj marks a nested object, so its fields cannot pass for the parent's.
+func (h *hasher) obj(name string) {
+	h.b = append(h.b, 'o')
+	h.raw(name)
+}
+
+func (h *hasher) int(name string, v int) {
+	if v == 0 {
+		return
+	}
+	h.str(name, strconv.Itoa(v))
+}
+
+func (h *hasher) decPtr(name string, d *decimal.Decimal) {
+	if d != nil {
+		h.dec(name, *d)
+	}
+}
+
+func (h *hasher) strs(name string, v []string) {
+	h.list(name, len(v))
+	for _, s := range v {
+		h.elem()
+		h.raw(s)
+	}
+}
+
+func (h *hasher) contacts(cs []Contact) {
+	h.list("contacts", len(cs))
+	for _, c := range cs {
+		h.elem()
+		h.str("function", c.Function)
+		h.str("name", c.Name)
+		h.str("phone", c.Phone)
+		h.str("email", c.Email)
+		h.str("fax", c.Fax)
+	}
+}
+
+func (h *hasher) parties(ps []Party) {
+	h.list("parties", len(ps))
+	for _, p := range ps {
+		h.elem()
+		h.str("role", p.Role)
+		h.str("id", p.ID)
+		h.str("id_qualifier", p.IDQualifier)
+		h.str("name", p.Name)
+		h.strs("address", p.Address)
+		h.str("city", p.City)
+		h.str("region", p.Region)
+		h.str("postal_code", p.PostalCode)
+		h.str("country", p.Country)
+		h.contacts(p.Contacts)
+	}
+}
+
+func (h *hasher) charges(cs []Charge) {
+	h.list("charges", len(cs))
+	for _, c := range cs {
+		h.elem()
+		h.str("kind", c.Kind)
+		h.str("code", c.Code)
+		h.decPtr("amount", c.Amount)
+		h.decPtr("percent", c.Percent)
+		h.str("description", c.Description)
+	}
+}
 
 func (h *hasher) dec(name string, d decimal.Decimal) {
 	h.b = append(h.b, 'd')

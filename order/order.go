@@ -58,20 +58,33 @@ const (
 
 // Order is the canonical purchase order.
 type Order struct {
-	ID                    string      `json:"id,omitempty"`
-	Partner               string      `json:"partner,omitempty"`
-	PONumber              string      `json:"po_number"`
-	Purpose               string      `json:"purpose,omitempty"`
-	OrderType             string      `json:"order_type,omitempty"`
-	OrderDate             string      `json:"order_date,omitempty"`
-	Currency              string      `json:"currency,omitempty"`
-	RequestedDeliveryDate string      `json:"requested_delivery_date,omitempty"`
-	RequestedShipDate     string      `json:"requested_ship_date,omitempty"`
-	CancelAfter           string      `json:"cancel_after,omitempty"`
-	References            []Reference `json:"references,omitempty"`
-	Parties               []Party     `json:"parties,omitempty"`
-	Lines                 []Line      `json:"lines"`
-	Source                *Source     `json:"source,omitempty"`
+	ID                    string `json:"id,omitempty"`
+	Partner               string `json:"partner,omitempty"`
+	PONumber              string `json:"po_number"`
+	Purpose               string `json:"purpose,omitempty"`
+	OrderType             string `json:"order_type,omitempty"`
+	OrderDate             string `json:"order_date,omitempty"`
+	Currency              string `json:"currency,omitempty"`
+	RequestedDeliveryDate string `json:"requested_delivery_date,omitempty"`
+	RequestedShipDate     string `json:"requested_ship_date,omitempty"`
+	CancelAfter           string `json:"cancel_after,omitempty"`
+	// FOB is the shipment method of payment (X12 FOB01: PP prepaid, CC
+	// collect, ...).
+	FOB          string        `json:"fob,omitempty"`
+	PaymentTerms *PaymentTerms `json:"payment_terms,omitempty"`
+	// Carrier is the carrier the partner asks for (X12 TD5).
+	Carrier    *Carrier    `json:"carrier,omitempty"`
+	References []Reference `json:"references,omitempty"`
+	Contacts   []Contact   `json:"contacts,omitempty"`
+	Parties    []Party     `json:"parties,omitempty"`
+	// Notes are free-text messages to the supplier (X12 MSG/MTX, EDIFACT FTX).
+	Notes []string `json:"notes,omitempty"`
+	// Charges are order-level allowances and charges (X12 SAC, EDIFACT ALC).
+	Charges []Charge `json:"charges,omitempty"`
+	// TotalAmount is the order total as the partner states it (X12 AMT TT).
+	TotalAmount *decimal.Decimal `json:"total_amount,omitempty"`
+	Lines       []Line           `json:"lines"`
+	Source      *Source          `json:"source,omitempty"`
 
 	// Set by the pipeline.
 	Status      string       `json:"status,omitempty"`
@@ -90,15 +103,70 @@ type Reference struct {
 
 // Party is a name-and-address party of the order.
 type Party struct {
-	Role        string   `json:"role"`
-	ID          string   `json:"id,omitempty"`
-	IDQualifier string   `json:"id_qualifier,omitempty"`
-	Name        string   `json:"name,omitempty"`
-	Address     []string `json:"address,omitempty"`
-	City        string   `json:"city,omitempty"`
-	Region      string   `json:"region,omitempty"`
-	PostalCode  string   `json:"postal_code,omitempty"`
-	Country     string   `json:"country,omitempty"`
+	Role        string    `json:"role"`
+	ID          string    `json:"id,omitempty"`
+	IDQualifier string    `json:"id_qualifier,omitempty"`
+	Name        string    `json:"name,omitempty"`
+	Address     []string  `json:"address,omitempty"`
+	City        string    `json:"city,omitempty"`
+	Region      string    `json:"region,omitempty"`
+	PostalCode  string    `json:"postal_code,omitempty"`
+	Country     string    `json:"country,omitempty"`
+	Contacts    []Contact `json:"contacts,omitempty"`
+}
+
+// Contact is a person or desk to reach about the order (X12 PER, EDIFACT CTA/COM).
+type Contact struct {
+	// Function is what the contact is for (X12 PER01: BD buyer, OC order
+	// contact, ...).
+	Function string `json:"function,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Fax      string `json:"fax,omitempty"`
+}
+
+// PaymentTerms are the terms of sale (X12 ITD, EDIFACT PAT).
+type PaymentTerms struct {
+	// Type is the terms type code (X12 ITD01: 01 basic, 05 discount not
+	// applicable, ...).
+	Type            string           `json:"type,omitempty"`
+	DiscountPercent *decimal.Decimal `json:"discount_percent,omitempty"`
+	DiscountDays    int              `json:"discount_days,omitempty"`
+	NetDays         int              `json:"net_days,omitempty"`
+	Description     string           `json:"description,omitempty"`
+}
+
+// Carrier is how the partner wants the goods shipped (X12 TD5, EDIFACT TDT).
+type Carrier struct {
+	// SCAC is the carrier's Standard Carrier Alpha Code.
+	SCAC string `json:"scac,omitempty"`
+	// Name is the carrier or routing as written (X12 TD505).
+	Name string `json:"name,omitempty"`
+	// Method is the transportation method (X12 TD504: M motor, A air, ...).
+	Method string `json:"method,omitempty"`
+	// ServiceLevel is the service level code (X12 TD512: ND next day, ...).
+	ServiceLevel string `json:"service_level,omitempty"`
+}
+
+// Charge is an allowance or a charge (X12 SAC, EDIFACT ALC/MOA).
+type Charge struct {
+	// Kind is "allowance" or "charge".
+	Kind string `json:"kind"`
+	// Code says what for (X12 SAC02: C310 discount, D240 freight, ...).
+	Code        string           `json:"code,omitempty"`
+	Amount      *decimal.Decimal `json:"amount,omitempty"`
+	Percent     *decimal.Decimal `json:"percent,omitempty"`
+	Description string           `json:"description,omitempty"`
+}
+
+// Pack is how a line's item is packed (X12 PO4).
+type Pack struct {
+	// Pack is the number of inner units in an outer pack (PO401).
+	Pack *decimal.Decimal `json:"pack,omitempty"`
+	// Size of one inner unit, in UOM (PO402, PO403).
+	Size *decimal.Decimal `json:"size,omitempty"`
+	UOM  string           `json:"uom,omitempty"`
 }
 
 // Line is one order line.
@@ -112,6 +180,17 @@ type Line struct {
 	Quantity    decimal.Decimal   `json:"quantity"`
 	UOM         string            `json:"uom,omitempty"`
 	UnitPrice   *decimal.Decimal  `json:"unit_price,omitempty"`
+	Pack        *Pack             `json:"pack,omitempty"`
+	Charges     []Charge          `json:"charges,omitempty"`
+	// Parties are line-level parties: where this line goes when it is not
+	// where the order goes (X12 N1 loop in the PO1 loop, EDIFACT NAD in
+	// the LIN group).
+	Parties []Party  `json:"parties,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+	// Change is what a change order does to this line (X12 860 POC02 in
+	// words: add, delete, change, quantity_increase, quantity_decrease,
+	// price_change, or code:<XX>).
+	Change string `json:"change,omitempty"`
 }
 
 // Source says where the order came from.

@@ -51,8 +51,25 @@ func (o *Order) Validate() error {
 		v.required(p+".qualifier", r.Qualifier)
 		v.required(p+".value", r.Value)
 	}
-	v.parties(o.Parties)
+	v.parties("", o.Parties)
+	v.charges("", o.Charges)
+	if t := o.PaymentTerms; t != nil {
+		if t.DiscountDays < 0 {
+			v.add("payment_terms.discount_days", "must be >= 0, got %d", t.DiscountDays)
+		}
+		if t.NetDays < 0 {
+			v.add("payment_terms.net_days", "must be >= 0, got %d", t.NetDays)
+		}
+		if d := t.DiscountPercent; d != nil && (d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100))) {
+			v.add("payment_terms.discount_percent", "must be 0 to 100, got %q", d.String())
+		}
+	}
 	v.lines(o)
+	for i := range o.Lines {
+		prefix := "lines[" + strconv.Itoa(i) + "]."
+		v.parties(prefix, o.Lines[i].Parties)
+		v.charges(prefix, o.Lines[i].Charges)
+	}
 	if len(v.problems) == 0 {
 		return nil
 	}
@@ -131,11 +148,11 @@ func (v *validator) header(o *Order) {
 	}
 }
 
-func (v *validator) parties(parties []Party) {
+func (v *validator) parties(prefix string, parties []Party) {
 	first := map[string]int{}
 	for i := range parties {
 		p := &parties[i]
-		path := "parties[" + strconv.Itoa(i) + "].role"
+		path := prefix + "parties[" + strconv.Itoa(i) + "].role"
 		switch {
 		case p.Role == "":
 			v.add(path, "required: one of %s", strings.Join(roles, ", "))
@@ -143,10 +160,28 @@ func (v *validator) parties(parties []Party) {
 			v.add(path, "want one of %s; got %s", strings.Join(roles, ", "), quote(p.Role))
 		default:
 			if j, dup := first[p.Role]; dup {
-				v.add(path, "a second %s party: parties[%d] is %s already", p.Role, j, p.Role)
+				v.add(path, "a second %s party: %sparties[%d] is %s already", p.Role, prefix, j, p.Role)
 			} else {
 				first[p.Role] = i
 			}
+		}
+	}
+}
+
+// charges checks allowances and charges: a kind, and an amount or a
+// percent that is not negative (an allowance is a positive amount off).
+func (v *validator) charges(prefix string, cs []Charge) {
+	for i := range cs {
+		c := &cs[i]
+		p := prefix + "charges[" + strconv.Itoa(i) + "]"
+		if c.Kind != "allowance" && c.Kind != "charge" {
+			v.add(p+".kind", "want allowance or charge, got %s", quote(c.Kind))
+		}
+		if c.Amount != nil && c.Amount.IsNegative() {
+			v.add(p+".amount", "must be >= 0, got %q", c.Amount.String())
+		}
+		if c.Percent != nil && (c.Percent.IsNegative() || c.Percent.GreaterThan(decimal.NewFromInt(100))) {
+			v.add(p+".percent", "must be 0 to 100, got %q", c.Percent.String())
 		}
 	}
 }
