@@ -26,6 +26,8 @@ type Delimiters struct {
 	Repetition byte
 	// Segment ends a segment: the character after ISA16, one byte or a
 	// UTF-8 character of up to four. Line breaks after it are ignored.
+	// When the terminator is a line break it is "\n", "\r" or "\r\n" as
+	// the ISA ends, and any of CR, LF or CRLF ends a segment.
 	Segment string
 }
 
@@ -42,6 +44,10 @@ type InterchangeHeader struct {
 	AckRequested                    bool   // ISA14 = 1
 	Usage                           string // ISA15: P production, T test, I information
 	Delimiters                      Delimiters
+	// Charset is "CP037" when the document was EBCDIC (IBM code page 037):
+	// it was read as ISO-8859-1 and its Delimiters are ISO-8859-1 bytes; an
+	// answer to it goes back in EBCDIC. Empty for ASCII/UTF-8 documents.
+	Charset string
 }
 
 // GroupHeader holds what a GS segment says.
@@ -129,13 +135,14 @@ const (
 	GroupControlNumberInvalid  = "6"
 
 	// AK502/IK502 transaction set syntax error codes.
-	SetNotSupported          = "1"
-	SetTrailerMissing        = "2"
-	SetControlNumberMismatch = "3" // ST02 and SE02 differ
-	SetSegmentCountMismatch  = "4" // SE01 and the count differ
-	SetSegmentsInError       = "5"
-	SetIDInvalid             = "6"
-	SetControlNumberInvalid  = "7"
+	SetNotSupported           = "1"
+	SetTrailerMissing         = "2"
+	SetControlNumberMismatch  = "3" // ST02 and SE02 differ
+	SetSegmentCountMismatch   = "4" // SE01 and the count differ
+	SetSegmentsInError        = "5"
+	SetIDInvalid              = "6"
+	SetControlNumberInvalid   = "7"
+	SetControlNumberNotUnique = "23" // ST02 used twice in one functional group
 
 	// AK304/IK304 segment syntax error codes.
 	SegmentUnrecognized     = "1"
