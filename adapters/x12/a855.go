@@ -1,0 +1,309 @@
+package x12
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/orderhub/orderhub/order"
+)
+
+// The 855 purchase order acknowledgement answers an order once the pipeline
+// has decided it (routed, backordered or rejected):
+//
+//	BAK*00*AD|AC|RJ*<PO number>*<PO date>****<ack date>
+//	CUR*SE*<currency>                               when the order has one
+//	PO1*<line>*<ordered qty>*<unit>*<our price>**BP*..*VN*..*UP*..
+//	ACK*<status>*<qty>*<unit>[*068*<ship date>]     one or two per line
+//	CTT*<PO1 count>*<sum of ordered quantities>
+//
+// BAK02 is AD when every line ships as ordered at the PO's price, AC when
+// any line is backordered or priced differently, and RJ (or RD, see
+// PO855Options.RejectCode) for a rejected order.
+//
+// Line status, following common retail (VICS) practice of one ACK per
+// quantity with its own status, so the ACK02 quantities of a line always
+// add up to the PO102 ordered quantity:
+//   - IA for the quantity allocated, with the scheduled ship date;
+//   - IP instead of IA when our price differs from the PO's: PO104 carries
+//     our price (the ACK segment has no price of its own);
+//   - IB for the quantity backordered, without a date (none is known);
+//     a line partly allocated gets IA (or IP) and IB rather than a single
+//     IQ, which would say the quantity changed without saying what became
+//     of the rest;
+//   - IR for every line of a rejected order, for its whole quantity:
+//     nothing of a rejected order ships.
+
+// PO855Options are the choices an 855 leaves to us. The zero value is
+// usable.
+type PO855Options struct {
+	// Now is the clock for the acknowledgement date (BAK09), for BAK04 when
+	// the order has no date and for the default ship date; default
+	// time.Now. Dates are taken in its location.
+	Now func() time.Time
+	// ShipDate returns the date the order's allocated lines are scheduled
+	// to ship (ACK04 068, ACK05) as YYYY-MM-DD, or "" when unknown (no date
+	// is sent). Default: the order's requested_ship_date, else two days
+	// after the later of its order date and today.
+	ShipDate func(*order.Order) string
+	// RejectCode is BAK02 for a rejected order; default "RJ". Some
+	// partners' guides read RJ as "rejected, no detail" and want "RD"
+	// (reject with detail) when the 855 carries lines, as ours does.
+	RejectCode string
+}
+
+func (o *PO855Options) setDefaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RejectCode == "" {
+		o.RejectCode = "RJ"
+	}
+	if o.ShipDate == nil {
+		now := o.Now
+		o.ShipDate = func(ord *order.Order) string {
+			if ord.RequestedShipDate != "" {
+				return ord.RequestedShipDate
+			}
+			today := now()
+			from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+			if d, err := time.Parse("2006-01-02", ord.OrderDate); err == nil && d.After(from) {
+				from = d
+			}
+			return from.AddDate(0, 0, 2).Format("2006-01-02")
+		}
+	}
+}
+
+// Write855 writes the body of the 855 (BAK to CTT) acknowledging o, which
+// must be routed, backordered, acknowledged or rejected. Use it as a Set's
+// Body, or Write855Interchange for whole interchanges.
+func Write855(w *Writer, o *order.Order, opts PO855Options) error {
+	opts.setDefaults()
+	where := fmt.Sprintf("855 for PO %s (order %s)", o.PONumber, o.ID)
+	if err := write855(w, o, &opts); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
+}
+
+func write855(w *Writer, o *order.Order, opts *PO855Options) error {
+	rejected := false
+	switch o.Status {
+	case order.StatusRejected:
+		rejected = true
+	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged:
+	default:
+		return fmt.Errorf("status %q: an 855 answers a routed, backordered or rejected order", o.Status)
+	}
+	if o.PONumber == "" {
+		return errors.New("no PO number for BAK03")
+	}
+	today := opts.Now()
+	poDate := today.Format("20060102")
+	if o.OrderDate != "" {
+		d, err := toCCYYMMDD(o.OrderDate)
+		if err != nil {
+			return fmt.Errorf("order_date: %w", err)
+		}
+		poDate = d
+	}
+	shipDate := ""
+	if !rejected {
+		if s := opts.ShipDate(o); s != "" {
+			d, err := toCCYYMMDD(s)
+			if err != nil {
+				return fmt.Errorf("ship date: %w", err)
+			}
+			shipDate = d
+		}
+	}
+
+	priced := map[string]*order.PricedLine{}
+	if o.Pricing != nil {
+		for i := range o.Pricing.Lines {
+			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
+		}
+	}
+	short := map[string]decimal.Decimal{}
+	for _, b := range o.Backorders {
+		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
+	}
+
+	bak02 := "AD"
+	switch {
+	case rejected:
+		bak02 = opts.RejectCode
+	case o.Status == order.StatusBackordered || len(o.Backorders) > 0:
+		bak02 = "AC"
+	default:
+		for _, pl := range priced {
+			if pl.POPriceMismatch {
+				bak02 = "AC"
+			}
+		}
+	}
+	if err := w.Segment("BAK", "00", bak02, o.PONumber, poDate, "", "", "", "", today.Format("20060102")); err != nil {
+		return err
+	}
+	if o.Currency != "" {
+		if err := w.Segment("CUR", "SE", o.Currency); err != nil {
+			return err
+		}
+	}
+
+	hash := decimal.Zero
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		lineNo := l.LineNo
+		if lineNo == "" {
+			lineNo = fmt.Sprint(i + 1)
+		}
+		uom := l.UOM
+		if uom == "" {
+			uom = "EA"
+		}
+		price := ""
+		pl := priced[l.LineNo]
+		switch {
+		case pl != nil:
+			price = pl.UnitPrice.String()
+		case l.UnitPrice != nil:
+			price = l.UnitPrice.String()
+		}
+		po1 := []string{lineNo, l.Quantity.String(), uom, price, ""}
+		for _, id := range po1ItemIDs(l) {
+			po1 = append(po1, id[0], id[1])
+		}
+		if err := w.Segment("PO1", po1...); err != nil {
+			return fmt.Errorf("line %s: %w", lineNo, err)
+		}
+		hash = hash.Add(l.Quantity)
+
+		var acks [][]string
+		if rejected {
+			acks = append(acks, []string{"IR", l.Quantity.String(), uom})
+		} else {
+			back := decimal.Max(decimal.Zero, short[l.LineNo])
+			ships := decimal.Max(decimal.Zero, l.Quantity.Sub(back))
+			if ships.IsPositive() || back.IsZero() {
+				status := "IA"
+				if pl != nil && pl.POPriceMismatch {
+					status = "IP"
+				}
+				ack := []string{status, ships.String(), uom}
+				if shipDate != "" {
+					ack = append(ack, "068", shipDate)
+				}
+				acks = append(acks, ack)
+			}
+			if back.IsPositive() {
+				acks = append(acks, []string{"IB", back.String(), uom})
+			}
+		}
+		for _, a := range acks {
+			if err := w.Segment("ACK", a...); err != nil {
+				return fmt.Errorf("line %s: %w", lineNo, err)
+			}
+		}
+	}
+	return w.Segment("CTT", fmt.Sprint(len(o.Lines)), hash.String())
+}
+
+// po1IDOrder is the order PO1 lists item IDs in: the buyer's own
+// numbers first, then ours, then the GTINs; other qualifiers follow
+// alphabetically.
+var po1IDOrder = []string{"BP", "IN", "PI", "VN", "VP", "SK", "UP", "UK", "EN", "EA"}
+
+// po1MaxIDs is how many qualifier/ID pairs PO1 has room for (PO106-PO125).
+const po1MaxIDs = 10
+
+// po1ItemIDs returns the line's item IDs as PO1 qualifier/ID pairs: those the
+// PO sent (the partner expects its own identifiers back), completed with our
+// SKU as VN, the GTIN and the buyer's item number when the PO sent them
+// under no qualifier.
+func po1ItemIDs(l *order.Line) [][2]string {
+	var ids [][2]string
+	quals := make([]string, 0, len(l.ItemIDs))
+	for q := range l.ItemIDs {
+		quals = append(quals, q)
+	}
+	rank := func(q string) int {
+		for i, p := range po1IDOrder {
+			if p == q {
+				return i
+			}
+		}
+		return len(po1IDOrder)
+	}
+	sort.Slice(quals, func(i, j int) bool {
+		ri, rj := rank(quals[i]), rank(quals[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return quals[i] < quals[j]
+	})
+	has := func(v string) bool {
+		for _, id := range ids {
+			if id[1] == v {
+				return true
+			}
+		}
+		return false
+	}
+	for _, q := range quals {
+		if v := l.ItemIDs[q]; v != "" {
+			ids = append(ids, [2]string{q, v})
+		}
+	}
+	if l.BuyerItem != "" && !has(l.BuyerItem) {
+		ids = append(ids, [2]string{"BP", l.BuyerItem})
+	}
+	if l.SKU != "" && !has(l.SKU) && l.ItemIDs["VN"] == "" {
+		ids = append(ids, [2]string{"VN", l.SKU})
+	}
+	if l.GTIN != "" && !has(l.GTIN) {
+		q := "EN"
+		switch len(l.GTIN) {
+		case 12:
+			q = "UP"
+		case 14:
+			q = "UK"
+		}
+		ids = append(ids, [2]string{q, l.GTIN})
+	}
+	if len(ids) > po1MaxIDs {
+		ids = ids[:po1MaxIDs]
+	}
+	return ids
+}
+
+// toCCYYMMDD turns a canonical YYYY-MM-DD date into X12's CCYYMMDD.
+func toCCYYMMDD(s string) (string, error) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
+	}
+	return d.Format("20060102"), nil
+}
+
+// Write855Interchange writes one interchange with an 855 for each order,
+// numbered 0001, 0002, ... in one PR group. env.FunctionalID defaults to
+// "PR" and env.Time to opts.Now().
+func Write855Interchange(w *Writer, env Envelope, orders []*order.Order, opts PO855Options) error {
+	opts.setDefaults()
+	if env.FunctionalID == "" {
+		env.FunctionalID = "PR"
+	}
+	if env.Time.IsZero() {
+		env.Time = opts.Now()
+	}
+	sets := make([]Set, len(orders))
+	for i, o := range orders {
+		sets[i] = Set{Code: "855", Body: func(w *Writer) error { return Write855(w, o, opts) }}
+	}
+	return WriteInterchange(w, env, sets)
+}
