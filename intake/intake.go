@@ -40,6 +40,10 @@ type Config struct {
 	DataDir string
 	// Topic is where received orders are published (the pipeline's first topic).
 	Topic string
+	// AnswersTopic, when set, is where the answers a format builds about a
+	// document (X12 997/999/TA1) are published, after its orders. Empty:
+	// formats are not asked for answers.
+	AnswersTopic string
 	// Formats are the document formats known, tried in order.
 	Formats format.Set
 	// BatchSize is how many orders are stored and published together. Default 64.
@@ -170,6 +174,9 @@ type Receipt struct {
 	Document *store.Document
 	Orders   []OrderRef
 	Problems []Problem
+	// Answers are the file names of the answers sent to the partner about
+	// the document itself (997, TA1), not about its orders.
+	Answers []string
 	// Replayed is set when an Idempotency-Key matched an earlier submission
 	// and nothing new was done.
 	Replayed bool
@@ -364,6 +371,10 @@ func (in *Intake) read(ctx context.Context, doc *store.Document, sub Submission,
 		return nil
 	}
 	fdoc := format.Doc{ID: doc.ID, Name: doc.Name, Partner: doc.Partner, Transport: doc.Transport, SHA256: doc.SHA256}
+	var answers []ordermsg.Ack
+	if in.cfg.AnswersTopic != "" {
+		fdoc.Answer = func(a ordermsg.Ack) { answers = append(answers, a) }
+	}
 
 	var batch []*order.Order
 	var held []*order.Order // AllOrNothing: nothing goes out until all is read
@@ -372,6 +383,10 @@ func (in *Intake) read(ctx context.Context, doc *store.Document, sub Submission,
 		idx := n
 		n++
 		if err != nil {
+			var fatal *format.FatalError
+			if errors.As(err, &fatal) {
+				return fmt.Errorf("%s: %w", sub.Name, fatal.Err)
+			}
 			rc.Problems = append(rc.Problems, problemsOf(idx, err)...)
 			doc.Rejected++
 			continue
@@ -410,8 +425,33 @@ func (in *Intake) read(ctx context.Context, doc *store.Document, sub Submission,
 		}
 		batch = batch[k:]
 	}
+	if err := in.answer(doc, answers, rc); err != nil {
+		return err
+	}
 	if len(rc.Orders) == 0 && len(rc.Problems) == 0 {
 		rc.Problems = append(rc.Problems, Problem{Order: -1, Message: "no orders in the document"})
+	}
+	return nil
+}
+
+// answer publishes the format's answers about the document. They go after
+// its orders: a partner never gets an acceptance for an order orderhub
+// has not stored. Again after a crash, they carry the same control numbers
+// and so the same message UUIDs, and the bus keeps one copy.
+func (in *Intake) answer(doc *store.Document, answers []ordermsg.Ack, rc *Receipt) error {
+	if len(answers) == 0 {
+		return nil
+	}
+	msgs := make([]*message.Message, len(answers))
+	for i, a := range answers {
+		msgs[i] = ordermsg.NewAck(a, doc.ID)
+		rc.Answers = append(rc.Answers, a.Name)
+	}
+	if err := in.pub.Publish(in.cfg.AnswersTopic, msgs...); err != nil {
+		return fmt.Errorf("publish answers to %s: %w", doc.ID, err)
+	}
+	for _, a := range answers {
+		in.log.Info("answer sent", "document", doc.ID, "partner", a.Partner, "kind", a.Kind, "name", a.Name)
 	}
 	return nil
 }

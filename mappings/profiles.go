@@ -67,6 +67,10 @@ type X12Profile struct {
 	Component  string `yaml:"component_separator"`
 	Repetition string `yaml:"repetition_separator"`
 	Segment    string `yaml:"segment_terminator"`
+	// StrictHash refuses purchase orders whose CTT02 hash total is not
+	// the sum of their quantities. Default: accept them and log a
+	// warning, as most translators do.
+	StrictHash bool `yaml:"strict_hash"`
 }
 
 // Crosswalk is a partner's own identifiers for our items.
@@ -90,10 +94,20 @@ func (p *X12Profile) FunctionalAck() string {
 }
 
 func (p *Profile) setDefaults() {
-	if p.X12 == nil {
-		return
+	if p.X12 != nil {
+		p.X12.setDefaults()
 	}
-	x := p.X12
+}
+
+// DefaultX12Profile is the profile of a partner that has said nothing:
+// version 004010, a 997 and an 855, from ZZ ORDERHUB, delimiters * > ^ ~.
+func DefaultX12Profile() *X12Profile {
+	x := &X12Profile{}
+	x.setDefaults()
+	return x
+}
+
+func (x *X12Profile) setDefaults() {
 	if x.Version == "" {
 		x.Version = "004010"
 	}

@@ -213,7 +213,10 @@ func (v *validator) lines(o *Order) {
 			}
 		}
 		switch {
-		case l.Quantity.Sign() <= 0:
+		case l.Change == "delete" && l.Quantity.Sign() < 0:
+			// A line a change order deletes may say 0.
+			v.add(p+".quantity", "must be >= 0, got %s", quote(l.Quantity.String()))
+		case l.Quantity.Sign() <= 0 && l.Change != "delete":
 			v.add(p+".quantity", "must be > 0, got %s", quote(l.Quantity.String()))
 		case places(l.Quantity) > maxQuantityScale:
 			v.add(p+".quantity", "at most %d decimal places, got %s", maxQuantityScale, quote(l.Quantity.String()))

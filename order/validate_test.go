@@ -113,6 +113,9 @@ func TestValidate(t *testing.T) {
 
 		{"quantity zero", func(o *Order) { o.Lines[0].Quantity = decimal.Decimal{} }, []string{`lines[0].quantity: must be > 0, got "0"`}},
 		{"quantity negative", func(o *Order) { o.Lines[1].Quantity = dec("-3") }, []string{`lines[1].quantity: must be > 0, got "-3"`}},
+		{"quantity zero on a deleted line", func(o *Order) { o.Lines[0].Quantity = decimal.Decimal{}; o.Lines[0].Change = "delete" }, nil},
+		{"quantity negative on a deleted line", func(o *Order) { o.Lines[0].Quantity = dec("-1"); o.Lines[0].Change = "delete" },
+			[]string{`lines[0].quantity: must be >= 0, got "-1"`}},
 		{"quantity 4 places", func(o *Order) { o.Lines[0].Quantity = dec("1.2345") }, nil},
 		{"quantity trailing zeros", func(o *Order) { o.Lines[0].Quantity = dec("1.23450000") }, nil},
 		{"quantity 5 places", func(o *Order) { o.Lines[0].Quantity = dec("1.23456") },

@@ -11,7 +11,7 @@ import (
 // Dedupe stops an order that was already received, by any channel: the same
 // partner, PO number, purpose and content again is recorded as a duplicate
 // and goes no further; a different order under a PO number already taken as
-// an original is rejected (a partner reusing a PO number by mistake, or
+// an original for the same ship-to is rejected (a partner reusing a PO number by mistake, or
 // meaning a change it did not send as one). The check and the claim of the
 // content key are one transaction, so two copies racing cannot both pass.
 type Dedupe struct{}
@@ -28,7 +28,7 @@ func (*Dedupe) Done(status string) bool {
 // Prepare expects a first arrival; the check that decides is in Commit,
 // against what the transaction sees.
 func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
-	key := store.OrderKey{Partner: o.Partner, PONumber: o.PONumber, Purpose: o.Purpose, ContentSHA256: order.ContentHash(o)}
+	key := store.OrderKey{Partner: o.Partner, PONumber: o.PONumber, Purpose: o.Purpose, ContentSHA256: order.ContentHash(o), ShipTo: shipToID(o)}
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
 		seen, err := tx.KeysOfPO(o.Partner, o.PONumber)
 		if err != nil {
@@ -43,7 +43,7 @@ func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, er
 				// price list loaded) deserves another try.
 				owner = k.OrderID
 			}
-			if live == "" && !gone && k.Status != order.StatusDuplicate && k.Purpose == order.PurposeOriginal && k.OrderID != o.ID {
+			if live == "" && !gone && k.Status != order.StatusDuplicate && k.Purpose == order.PurposeOriginal && k.OrderID != o.ID && k.ShipTo == key.ShipTo {
 				live = k.OrderID
 			}
 		}
@@ -63,6 +63,18 @@ func (*Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, er
 		return Outcome{Keep: true}, false, nil
 	}
 	return Outcome{Keep: true}, commit, nil
+}
+
+// shipToID is the order's ship-to party id ("" when it has none): an X12
+// 850 with destination quantities (SDQ) is one order per store under one
+// PO number, and each is an original.
+func shipToID(o *order.Order) string {
+	for _, p := range o.Parties {
+		if p.Role == order.RoleShipTo {
+			return p.ID
+		}
+	}
+	return ""
 }
 
 func (*Dedupe) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {

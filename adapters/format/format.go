@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
 )
 
 // HeadSize is how many leading bytes Detect is given.
@@ -32,7 +33,24 @@ type Doc struct {
 	Partner   string
 	Transport string
 	SHA256    string
+	// Answer, when set, receives the documents the format builds for the
+	// partner while reading (an X12 997/999 or TA1, an EDIFACT CONTRL):
+	// answers about the document itself, not about its orders. The caller
+	// sends them once the document's orders are stored. Nil when nothing
+	// is to be answered (orderhub translate).
+	Answer func(ordermsg.Ack)
 }
+
+// FatalError is yielded by Read when the document could not be read for a
+// reason outside it (the file or the store failed): the caller stops and
+// tries the document again later, rather than counting a refusal.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// Fatal marks err as a FatalError.
+func Fatal(err error) error { return &FatalError{Err: err} }
 
 // Format reads one kind of document.
 type Format interface {
@@ -74,8 +92,16 @@ func (s Set) Detect(head []byte) (Format, error) {
 }
 
 // Open detects the format of r and returns it with a reader that still
-// yields the whole document.
+// yields the whole document. A file (an io.ReadSeeker) is wound back and
+// handed on as it is, so a format that reads a document twice (X12 checks
+// its trailers first) can seek instead of copying it.
 func (s Set) Open(r io.Reader) (Format, io.Reader, error) {
+	var start int64 = -1
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if pos, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			start = pos
+		}
+	}
 	head := make([]byte, HeadSize)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -85,6 +111,11 @@ func (s Set) Open(r io.Reader) (Format, io.Reader, error) {
 	f, err := s.Detect(head)
 	if err != nil {
 		return nil, nil, err
+	}
+	if start >= 0 {
+		if _, err := r.(io.ReadSeeker).Seek(start, io.SeekStart); err == nil {
+			return f, r, nil
+		}
 	}
 	return f, io.MultiReader(bytes.NewReader(head), r), nil
 }
