@@ -26,6 +26,7 @@ import (
 	"github.com/orderhub/orderhub/adapters/httpapi"
 	"github.com/orderhub/orderhub/adapters/inbox"
 	"github.com/orderhub/orderhub/adapters/sqlitebus"
+	"github.com/orderhub/orderhub/adapters/x12"
 	"github.com/orderhub/orderhub/config"
 	"github.com/orderhub/orderhub/intake"
 	"github.com/orderhub/orderhub/internal/sqlitedb"
@@ -35,8 +36,13 @@ import (
 )
 
 // Formats are the document formats this build reads, in detection order.
-func Formats() format.Set {
-	return format.Set{canonical.Format{}}
+// profiles identify X12 senders (nil: not identified); numbers number the
+// X12 answers (nil: nothing is answered, as in orderhub translate).
+func Formats(profiles *mappings.Profiles, numbers x12.ControlNumbers, log *slog.Logger) format.Set {
+	return format.Set{
+		canonical.Format{},
+		&x12.Format{Profiles: profiles, Numbers: numbers, Log: log},
+	}
 }
 
 // Paths under the data directory.
@@ -101,9 +107,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus, Profiles: profiles}
 	a.Intake, err = intake.New(st, bus.Publisher(), intake.Config{
-		DataDir: cfg.Data,
-		Topic:   pipeline.TopicReceived,
-		Formats: Formats(),
+		DataDir:      cfg.Data,
+		Topic:        pipeline.TopicReceived,
+		AnswersTopic: pipeline.TopicAcks,
+		Formats:      Formats(profiles, st, log.With("part", "x12")),
 	}, log.With("part", "intake"))
 	if err != nil {
 		a.Close()
@@ -129,7 +136,8 @@ func (a *App) Subscribe(group string) (message.Subscriber, error) {
 // intake hand the orders it publishes to it directly.
 func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
 	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
-		Items: mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
+		Items:        mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
+		Acknowledger: &x12.POAcknowledger{Profiles: a.Profiles, Numbers: a.Store},
 		Retry: pipeline.RetryConfig{
 			MaxRetries:      a.Cfg.Pipeline.Retry.MaxRetries,
 			InitialInterval: time.Duration(a.Cfg.Pipeline.Retry.InitialInterval),

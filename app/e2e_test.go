@@ -359,7 +359,8 @@ func TestEndToEnd(t *testing.T) {
 			{"0-byte body", bigToken, "application/json", "", 400, "empty body"},
 			{"invalid JSON", bigToken, "application/json", `{"po_number": "X", "lines": [}`, 400, "line 1"},
 			{"unknown field", bigToken, "application/json", `{"po_number":"X","colour":"red","lines":[{"line_no":"1","sku":"SKU-1001","quantity":"1"}]}`, 400, "colour"},
-			{"not JSON at all", bigToken, "application/json", "ISA*00*", 400, "unrecognised document format"},
+			{"not JSON at all", bigToken, "application/json", "hello", 400, "unrecognised document format"},
+			{"X12 where JSON is expected", bigToken, "application/json", "ISA*00*", 400, "expected a json document, got x12"},
 			{"wrong media type", bigToken, "application/xml", "<order/>", 415, "Content-Type"},
 		}
 		for _, tt := range tests {

@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,14 +37,24 @@ exit code is 1.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			items := openItems(e)
 			defer items.close()
-			enc := json.NewEncoder(e.stdout)
-			problems, err := readFiles(cmd.Context(), args, partner, func(o *order.Order) error {
+			profiles := loadProfiles(e)
+			lookup := mappings.WithProfiles(items.lookup, profiles)
+			// Orders are written with the order encoder into one buffered
+			// writer: on a large X12 file, encoding is most of the work.
+			out := bufio.NewWriterSize(e.stdout, 256<<10)
+			var line []byte
+			problems, err := readFiles(cmd.Context(), args, partner, profiles, func(o *order.Order) error {
 				pipeline.Tidy(o)
-				if _, err := mappings.ResolveItems(cmd.Context(), items.lookup, o); err != nil {
+				if _, err := mappings.ResolveItems(cmd.Context(), lookup, o); err != nil {
 					return err
 				}
-				return enc.Encode(o)
+				line = append(o.AppendJSON(line[:0]), '\n')
+				_, err := out.Write(line)
+				return err
 			}, e.stderr)
+			if ferr := out.Flush(); err == nil {
+				err = ferr
+			}
 			if err != nil {
 				return err
 			}
@@ -78,6 +88,16 @@ func openItems(e *env) items {
 	return items{st: st, lookup: pipeline.ItemLookup(st)}
 }
 
+// loadProfiles reads the partner profiles under --data, which tell X12
+// senders apart and hold their item crosswalks; none when there are none.
+func loadProfiles(e *env) *mappings.Profiles {
+	p, err := mappings.LoadProfiles(e.cfg.ProfilesDir())
+	if err != nil {
+		e.log.Warn("partner profiles", "dir", e.cfg.ProfilesDir(), "error", err)
+	}
+	return p
+}
+
 func (i items) close() {
 	if i.st != nil {
 		i.st.Close()
@@ -87,8 +107,8 @@ func (i items) close() {
 // readFiles reads every order of every file, calling fn for each and
 // reporting every refused part on w. It returns how many problems it
 // reported; err is for fn failing.
-func readFiles(ctx context.Context, paths []string, partner string, fn func(*order.Order) error, w io.Writer) (int, error) {
-	formats := app.Formats()
+func readFiles(ctx context.Context, paths []string, partner string, profiles *mappings.Profiles, fn func(*order.Order) error, w io.Writer) (int, error) {
+	formats := app.Formats(profiles, nil, nil)
 	problems := 0
 	for _, path := range paths {
 		n, err := readFile(ctx, formats, path, partner, fn, w)

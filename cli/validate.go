@@ -33,7 +33,7 @@ or published. Exit 1 when any order would be rejected.`,
 			defer a.Close()
 			enc := json.NewEncoder(e.stdout)
 			rejected, n := 0, 0
-			problems, err := readFiles(ctx, args, partner, func(o *order.Order) error {
+			problems, err := readFiles(ctx, args, partner, a.Profiles, func(o *order.Order) error {
 				o.ID = order.OrderID("validate", time.Now(), n)
 				n++
 				res, err := pipeline.DryRun(ctx, a.Store, o)

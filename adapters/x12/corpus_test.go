@@ -1,0 +1,237 @@
+package x12
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
+)
+
+// counter is an in-memory ControlNumbers: per partner and kind, increasing,
+// the same ref getting the same number, as the store does.
+type counter struct {
+	mu   sync.Mutex
+	next map[string]int64
+	refs map[string]int64
+}
+
+func (c *counter) ControlNumberFor(_ context.Context, partner, kind, ref string) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next == nil {
+		c.next, c.refs = map[string]int64{}, map[string]int64{}
+	}
+	if n, ok := c.refs[partner+"\x00"+kind+"\x00"+ref]; ok {
+		return n, nil
+	}
+	c.next[partner+"\x00"+kind]++
+	n := c.next[partner+"\x00"+kind]
+	c.refs[partner+"\x00"+kind+"\x00"+ref] = n
+	return n, nil
+}
+
+var fixedNow = func() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
+
+// TestCorpusFormat reads every corpus file (real files written by others)
+// through the Format, answering as the server does: each yields orders or
+// located errors, never a panic or a fatal error, and what it yields is
+// kept as a golden summary under testdata/format/corpus.
+func TestCorpusFormat(t *testing.T) {
+	ents, err := os.ReadDir(corpusDir)
+	if os.IsNotExist(err) {
+		t.Skip("corpus not found at", corpusDir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(corpusDir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var answers []ordermsg.Ack
+			f := &Format{Numbers: &counter{}, Now: fixedNow}
+			_, orders, errs := readOrders(t, f, name, data, format.Doc{Name: name, ID: "doc", Partner: "acme",
+				Answer: func(a ordermsg.Ack) { answers = append(answers, a) }})
+			if len(orders)+len(errs) == 0 && !onlyAcknowledgements(t, data) {
+				t.Errorf("%s yields neither orders nor errors", name)
+			}
+			var b strings.Builder
+			for _, o := range orders {
+				ship := ""
+				if p := o.Party(order.RoleShipTo); p != nil {
+					ship = p.ID
+				}
+				fmt.Fprintf(&b, "order %s %s ship-to %q lines %d (%s)\n", o.PONumber, o.Purpose, ship, len(o.Lines), o.Source.Position)
+			}
+			for _, err := range errs {
+				if !strings.HasPrefix(err.Error(), name+":") {
+					t.Errorf("error not located in the document: %v", err)
+				}
+				var se *SetError
+				var xe *Error
+				if !errors.As(err, &se) && !errors.As(err, &xe) {
+					t.Errorf("error is neither a *SetError nor an *Error: %T %v", err, err)
+				}
+				fmt.Fprintf(&b, "error: %v\n", err)
+			}
+			for _, a := range answers {
+				fmt.Fprintf(&b, "answer %s %s:\n", a.Kind, a.Name)
+				for _, seg := range strings.Split(strings.TrimSpace(string(a.Body)), "~") {
+					seg = strings.TrimSpace(seg)
+					if tag, _, _ := strings.Cut(seg, "*"); tag != "ISA" && tag != "GS" && seg != "" {
+						fmt.Fprintf(&b, "  %s\n", seg)
+					}
+				}
+			}
+			checkGolden(t, filepath.Join("testdata", "format", "corpus", name+".golden"), b.String())
+		})
+	}
+}
+
+// checkGolden compares got with the golden file, rewriting it under
+// -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("differs from %s (run with -update and review the diff)\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+// TestFormatAgreesWithBots compares the 997 orderhub sends for a corpus
+// file, through the whole read-map-answer path, with the one Bots wrote for
+// the same file: the same AK1 to AK9 segments.
+func TestFormatAgreesWithBots(t *testing.T) {
+	pairs := map[string]string{
+		"bots_850-004010-01.x12":     "bots_850-004010-01.x12__997_14.x12",
+		"bots_850_01.x12":            "bots_850_01.x12__997_5.x12",
+		"bots_850-02.x12":            "bots_850-02.x12__997_3.x12",
+		"bots_850-004010VICS-01.x12": "bots_850-004010VICS-01.x12__997_4.x12",
+		"bots_850-004010-12.x12":     "bots_850-004010-12.x12__997_9.x12",
+	}
+	expected := filepath.Join(corpusDir, "..", "expected")
+	if _, err := os.Stat(expected); err != nil {
+		t.Skipf("no corpus: %v", err)
+	}
+	for in, out := range pairs {
+		t.Run(in, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(corpusDir, in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bots, err := os.ReadFile(filepath.Join(expected, out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ours []string
+			f := &Format{Numbers: &counter{}, Now: fixedNow}
+			_, orders, errs := readOrders(t, f, in, data, format.Doc{Name: in, ID: "doc", Partner: "acme",
+				Answer: func(a ordermsg.Ack) {
+					if a.Kind == "997" {
+						segs, err := readSegments(a.Body)
+						if err != nil {
+							t.Fatalf("our 997 does not read back: %v", err)
+						}
+						ours = append(ours, wtAckBody(segs)...)
+					}
+				}})
+			if len(orders) == 0 || len(errs) > 0 {
+				t.Errorf("%d orders, errors %v", len(orders), errs)
+			}
+			theirs := wtAckBody(wtSegments(t, bots))
+			if strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
+				t.Errorf("ours\n%s\nBots'\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
+			}
+		})
+	}
+}
+
+// readSegments reads a document of ours back with this package's reader:
+// the transaction sets' segments as tag and elements. Any error in the
+// document, at any level, is returned.
+func readSegments(doc []byte) ([][]string, error) {
+	var reports []*InterchangeReport
+	r := NewReader(bytes.NewReader(doc), Options{Doc: "answer",
+		OnInterchange: func(rep *InterchangeReport) { reports = append(reports, rep) }})
+	defer r.Close()
+	var out [][]string
+	for {
+		tx, err := r.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		if len(tx.Report.Errors) > 0 {
+			return nil, tx.Report.Errors[0]
+		}
+		for i := range tx.Segments {
+			s := &tx.Segments[i]
+			seg := []string{string(s.Tag())}
+			for j := 1; j <= s.Len(); j++ {
+				seg = append(seg, s.Str(j))
+			}
+			out = append(out, seg)
+		}
+	}
+	if errs := r.Errors(); len(errs) > 0 {
+		return nil, errs[0]
+	}
+	for _, rep := range reports {
+		if len(rep.Errors) > 0 {
+			return nil, rep.Errors[0]
+		}
+		for _, g := range rep.Groups {
+			if len(g.Errors) > 0 {
+				return nil, g.Errors[0]
+			}
+		}
+	}
+	return out, nil
+}
+
+// onlyAcknowledgements tells whether a document holds nothing but
+// acknowledgements (997, 999, TA1), which yield neither orders nor errors.
+func onlyAcknowledgements(t *testing.T, data []byte) bool {
+	r := NewReader(bytes.NewReader(data), Options{})
+	defer r.Close()
+	for {
+		tx, err := r.Next()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tx.Code != "997" && tx.Code != "999" {
+			return false
+		}
+	}
+}
