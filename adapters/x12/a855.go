@@ -34,6 +34,9 @@ import (
 //     a line partly allocated gets IA (or IP) and IB rather than a single
 //     IQ, which would say the quantity changed without saying what became
 //     of the rest;
+//   - IQ for the quantity that ships when it is less than ordered and the
+//     rest is not backordered (cut, not kept waiting);
+//   - IR for a line of which nothing ships and nothing is backordered;
 //   - IR for every line of a rejected order, for its whole quantity:
 //     nothing of a rejected order ships.
 
@@ -132,6 +135,15 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	for _, b := range o.Backorders {
 		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
 	}
+	// With allocations, what ships is what was allocated; without (an
+	// order routed with no stock stage), whatever is not backordered.
+	var allocated map[string]decimal.Decimal
+	if len(o.Allocations) > 0 {
+		allocated = map[string]decimal.Decimal{}
+		for _, a := range o.Allocations {
+			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
+		}
+	}
 
 	bak02 := "AD"
 	switch {
@@ -145,12 +157,32 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 				bak02 = "AC"
 			}
 		}
+		// A line shipping less than ordered, the rest cut: IQ or IR.
+		for i := range o.Lines {
+			l := &o.Lines[i]
+			if allocated != nil && allocated[l.LineNo].Add(short[l.LineNo]).LessThan(l.Quantity) {
+				bak02 = "AC"
+			}
+		}
 	}
 	if err := w.Segment("BAK", "00", bak02, o.PONumber, poDate, "", "", "", "", today.Format("20060102")); err != nil {
 		return err
 	}
 	if o.Currency != "" {
 		if err := w.Segment("CUR", "SE", o.Currency); err != nil {
+			return err
+		}
+	}
+	// The ship-to tells apart the 855s of one PO split by destination
+	// (SDQ): each answers the order for one location.
+	if st := o.Party(order.RoleShipTo); st != nil && (st.ID != "" || st.Name != "") {
+		qual, id := st.IDQualifier, st.ID
+		if id == "" {
+			qual = ""
+		} else if qual == "" {
+			qual = "92"
+		}
+		if err := w.Segment("N1", "ST", st.Name, qual, id); err != nil {
 			return err
 		}
 	}
@@ -189,9 +221,21 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		} else {
 			back := decimal.Max(decimal.Zero, short[l.LineNo])
 			ships := decimal.Max(decimal.Zero, l.Quantity.Sub(back))
-			if ships.IsPositive() || back.IsZero() {
+			cut := false
+			if allocated != nil {
+				a := decimal.Min(ships, allocated[l.LineNo])
+				cut = a.LessThan(ships)
+				ships = a
+			}
+			switch {
+			case cut && ships.IsZero() && back.IsZero():
+				acks = append(acks, []string{"IR", l.Quantity.String(), uom})
+			case ships.IsPositive() || back.IsZero():
 				status := "IA"
-				if pl != nil && pl.POPriceMismatch {
+				switch {
+				case cut:
+					status = "IQ"
+				case pl != nil && pl.POPriceMismatch:
 					status = "IP"
 				}
 				ack := []string{status, ships.String(), uom}

@@ -73,6 +73,16 @@ var po855TestCases = []struct {
 		o.Pricing.Lines[0].POPriceMismatch = true
 	}, "AC", []string{
 		"ACK*IP*24*EA*068*20261125", "ACK*IA*10*CA*068*20261125", "ACK*IA*2.5*LB*068*20261125"}},
+	{"quantity_cut", func(o *order.Order) {
+		// 20 of 24 allocated, the rest neither allocated nor backordered
+		// (fill or kill); line 2 not served at all.
+		o.Allocations = []order.Allocation{
+			{LineNo: "1", Warehouse: "WH-EAST", Quantity: dec("20")},
+			{LineNo: "3", Warehouse: "WH-EAST", Quantity: dec("2.5")},
+		}
+		o.Parties = []order.Party{{Role: order.RoleShipTo, ID: "0012", IDQualifier: "92", Name: "STORE 12"}}
+	}, "AC", []string{
+		"ACK*IQ*20*EA*068*20261125", "ACK*IR*10*CA", "ACK*IA*2.5*LB*068*20261125"}},
 	{"rejected", func(o *order.Order) {
 		o.Status = order.StatusRejected
 		o.Allocations, o.Pricing, o.Route = nil, nil, nil
@@ -257,7 +267,7 @@ func TestWrite855ManyOrders(t *testing.T) {
 			sts = append(sts, s[2])
 		}
 	}
-	if strings.Join(sts, ",") != "0001,0002,0003,0004" {
+	if strings.Join(sts, ",") != "0001,0002,0003,0004,0005" {
 		t.Errorf("ST02s %v", sts)
 	}
 }
