@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -40,7 +41,13 @@ type hub struct {
 
 func startHub(t *testing.T) *hub {
 	t.Helper()
-	data := t.TempDir()
+	return startHubAt(t, t.TempDir())
+}
+
+// startHubAt starts a hub on the data directory data, which may hold what
+// an earlier hub left.
+func startHubAt(t *testing.T, data string) *hub {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Data = data
 	cfg.Inbox.PollInterval = config.Duration(30 * time.Millisecond)
@@ -68,12 +75,15 @@ func startHub(t *testing.T) *hub {
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
 	h := &hub{t: t, a: a, url: "http://" + ln.Addr().String(), data: data}
+	var once sync.Once
 	h.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		a.Close()
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			a.Close()
+		})
 	}
 	t.Cleanup(h.stop)
 	h.waitFor(func() bool {

@@ -78,6 +78,33 @@ func TestCommandLine(t *testing.T) {
 			}
 		}
 	})
+	t.Run("translate on a bad X12 file prints the good orders, names each refused set, exits 1", func(t *testing.T) {
+		out, errs, code := run(t, "translate", filepath.Join("..", "..", "testdata", "orders", "bad.x12"))
+		if code != 1 {
+			t.Errorf("exit %d", code)
+		}
+		var pos []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var o struct {
+				PONumber string `json:"po_number"`
+			}
+			if err := json.Unmarshal([]byte(l), &o); err != nil {
+				t.Fatalf("not JSON: %q", l)
+			}
+			pos = append(pos, o.PONumber)
+		}
+		if strings.Join(pos, ",") != "X-1,X-3" {
+			t.Errorf("printed %v", pos)
+		}
+		for _, want := range []string{
+			"bad.x12: ST 0002 segment 5 (SE): SE01 says 8 segments, counted 5",
+			"bad.x12: ST 0001: refused with its interchange 000000202: IEA02 says 000000999, ISA13 is 000000202",
+		} {
+			if !strings.Contains(errs, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errs)
+			}
+		}
+	})
 	t.Run("translate has no side effects", func(t *testing.T) {
 		empty := t.TempDir()
 		if _, _, code := run(t, "translate", good, "--data", empty); code != 0 {
