@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,10 +16,11 @@ import (
 	"github.com/orderhub/orderhub/masterdata"
 )
 
-// demoFS holds the demo's master data and sample orders. Sample order files
-// are named PARTNER-NAME: they are dropped in inbox/PARTNER/NAME.
+// demoFS holds the demo's master data, partner profiles and sample orders.
+// Sample order files are named PARTNER-NAME: they are dropped in
+// inbox/PARTNER/NAME.
 //
-//go:embed demo/*.csv demo/*.json demo/*.ndjson
+//go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/profiles/*.yaml
 var demoFS embed.FS
 
 // demoTokens are the demo partners' bearer tokens, fixed so the README's
@@ -59,6 +62,9 @@ changes no master data, and the same sample files come back as duplicates.`,
 				fmt.Fprintf(e.stdout, "loaded %-8s %3d row(s): %d inserted, %d updated, %d unchanged\n",
 					kind, res.Rows, res.Inserted, res.Updated, res.Unchanged)
 			}
+			if err := writeProfiles(a.Cfg.ProfilesDir()); err != nil {
+				return err
+			}
 			dropped, err := dropSamples(a.Cfg.InboxDir())
 			if err != nil {
 				return err
@@ -67,6 +73,40 @@ changes no master data, and the same sample files come back as duplicates.`,
 			return a.Serve(ctx, nil)
 		},
 	}
+}
+
+// writeProfiles writes the demo partners' profiles (how BIGRETAIL's X12
+// says who it is, which answers it wants) where none exists yet: an
+// operator's own edits are kept. The server reloads them on change.
+func writeProfiles(dir string) error {
+	entries, err := demoFS.ReadDir("demo/profiles")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, en := range entries {
+		b, err := demoFS.ReadFile("demo/profiles/" + en.Name())
+		if err != nil {
+			return err
+		}
+		f, err := os.OpenFile(filepath.Join(dir, en.Name()), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropSamples writes the sample orders into the inbox the way an uploader
@@ -78,7 +118,7 @@ func dropSamples(inbox string) ([]string, error) {
 	}
 	var dropped []string
 	for _, en := range entries {
-		if strings.HasSuffix(en.Name(), ".csv") {
+		if en.IsDir() || strings.HasSuffix(en.Name(), ".csv") {
 			continue
 		}
 		partner, name, ok := strings.Cut(en.Name(), "-")
@@ -137,6 +177,11 @@ Try, in another terminal:
 And see what warehouse WH-EAST received:
 
   ./bin/orderhub consume fulfilment.WH-EAST --data %[3]s
+
+BIGRETAIL also sent an X12 850 (PO BR-2001, split by SDQ into one order per
+store); its 997 and an 855 per store order are in %[3]s/outbox/BIGRETAIL/:
+
+  ls %[3]s/outbox/BIGRETAIL/
 
 Stop with Ctrl-C.
 
