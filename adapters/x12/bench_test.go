@@ -2,12 +2,15 @@ package x12
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/internal/bench/x12gen/po850"
 )
 
@@ -152,5 +155,29 @@ func BenchmarkMapOrders(b *testing.B) {
 		if n == 0 {
 			b.Fatal("no orders")
 		}
+	}
+}
+
+// BenchmarkFormat is what orderhub does with a document: read, map in
+// parallel workers, yield canonical orders in document order.
+func BenchmarkFormat(b *testing.B) {
+	doc := benchDoc()
+	for _, workers := range []int{1, 0} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				for o, err := range (&Format{Workers: workers}).Read(context.Background(), bytes.NewReader(doc), format.Doc{Name: "bench"}) {
+					if err != nil || o == nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n == 0 {
+					b.Fatal("no orders")
+				}
+			}
+		})
 	}
 }

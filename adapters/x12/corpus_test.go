@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/internal/bench/x12gen/po850"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
 )
@@ -233,5 +235,77 @@ func onlyAcknowledgements(t *testing.T, data []byte) bool {
 		if tx.Code != "997" && tx.Code != "999" {
 			return false
 		}
+	}
+}
+
+// TestParallelReading reads every corpus and testdata document with one
+// worker and with several: the orders, refusals and answers come out the
+// same and in the same order. Run under -race, it also checks the workers
+// share nothing they should not.
+func TestParallelReading(t *testing.T) {
+	var paths []string
+	for _, pat := range []string{filepath.Join(corpusDir, "*"), "testdata/map/*.x12", "testdata/reader/*.edi"} {
+		m, _ := filepath.Glob(pat)
+		paths = append(paths, m...)
+	}
+	// Many sets, so workers overtake each other.
+	var big bytes.Buffer
+	for _, p := range paths {
+		if strings.Contains(p, "VICS") || strings.Contains(p, "bots_850-02") {
+			b, _ := os.ReadFile(p)
+			for range 20 {
+				big.Write(b)
+			}
+		}
+	}
+	run := func(name string, data []byte, workers int) string {
+		var answers []string
+		f := &Format{Numbers: &counter{}, Now: fixedNow, Workers: workers}
+		got, _, _ := readOrders(t, f, name, data, format.Doc{Name: name, ID: "doc", Partner: "acme",
+			Answer: func(a ordermsg.Ack) { answers = append(answers, a.Name+"\n"+string(a.Body)) }})
+		return got + strings.Join(answers, "\n")
+	}
+	check := func(name string, data []byte) {
+		one := run(name, data, 1)
+		for _, w := range []int{2, 4} {
+			if many := run(name, data, w); many != one {
+				t.Errorf("%s: %d workers differ from one", name, w)
+			}
+		}
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(filepath.Base(p), data)
+	}
+	check("big", big.Bytes())
+}
+
+// A caller that stops early leaves no goroutine behind.
+func TestParallelStopEarly(t *testing.T) {
+	var b bytes.Buffer
+	if _, err := po850.Write(&b, po850.Config{Size: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for range 20 {
+		n := 0
+		for o, err := range (&Format{Workers: 4}).Read(context.Background(), bytes.NewReader(b.Bytes()), format.Doc{Name: "big"}) {
+			if err != nil || o == nil {
+				t.Fatal(err)
+			}
+			if n++; n == 3 {
+				break
+			}
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left behind", n-before)
 	}
 }

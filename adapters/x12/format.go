@@ -7,8 +7,10 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orderhub/orderhub/adapters/format"
@@ -46,6 +48,9 @@ type Format struct {
 	// Reader limits; see Options.
 	MaxSegment, MaxTransaction int
 	TempDir                    string
+	// Workers map transaction sets in parallel while the reader reads
+	// ahead; default GOMAXPROCS, 1 to map as the reader reads.
+	Workers int
 }
 
 // Name implements format.Format.
@@ -116,6 +121,7 @@ type reading struct {
 	ctx      context.Context
 	doc      format.Doc
 	pending  []*InterchangeReport
+	mu       sync.Mutex // guards senders: workers map sets in parallel
 	senders  map[senderKey]*sender
 	answered int // interchange reports answered so far
 }
@@ -128,45 +134,163 @@ type senderKey struct {
 // Read implements format.Format: it yields each order of every 850/860 the
 // document holds, and a *SetError for each transaction set it refuses.
 // When doc.Answer is set, each interchange is answered once read.
+//
+// With more than one CPU, sets are mapped by Workers goroutines while the
+// reader reads ahead; what is yielded and answered is in document order
+// all the same.
 func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq2[*order.Order, error] {
 	return func(yield func(*order.Order, error) bool) {
 		rd := &reading{f: f, ctx: ctx, doc: doc, senders: map[senderKey]*sender{}}
-		xr := NewReader(r, Options{Doc: doc.Name, OnInterchange: func(rep *InterchangeReport) { rd.pending = append(rd.pending, rep) },
+		var pending []*InterchangeReport
+		xr := NewReader(r, Options{Doc: doc.Name, OnInterchange: func(rep *InterchangeReport) { pending = append(pending, rep) },
 			MaxSegment: f.MaxSegment, MaxTransaction: f.MaxTransaction, TempDir: f.TempDir})
-		defer xr.Close()
-		for {
-			if err := ctx.Err(); err != nil {
-				return
-			}
+		next := func() *step {
 			tx, err := xr.Next()
-			if ferr := rd.flush(); ferr != nil {
-				yield(nil, format.Fatal(ferr))
-				return
+			st := &step{reports: pending, err: err}
+			pending = nil
+			if err == nil {
+				// A detached set's values are shared, not copied, into
+				// the orders: one copy per set instead of one per value.
+				st.tx = tx.Detach()
 			}
 			if err == io.EOF {
-				break
+				st.outside = xr.Errors()
 			}
-			if err != nil {
-				yield(nil, format.Fatal(fmt.Errorf("%s: %w", doc.Name, err)))
+			return st
+		}
+		workers := f.Workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		if workers <= 1 {
+			defer xr.Close()
+			for ctx.Err() == nil {
+				st := next()
+				if st.err == nil {
+					rd.mapSet(st)
+				}
+				if !rd.emit(st, yield) {
+					return
+				}
+			}
+			return
+		}
+		rd.parallel(ctx, xr, next, workers, yield)
+	}
+}
+
+// step is one turn of the reader: the interchanges it finished, and the
+// next set (mapped into orders or refused) or the end.
+type step struct {
+	reports []*InterchangeReport // interchanges read completely, to answer first
+	tx      *Transaction
+	err     error    // io.EOF at the end, or why reading failed
+	outside []*Error // at the end: what lay outside every interchange
+
+	orders []*order.Order
+	refuse *SetError
+	done   chan struct{} // closed once mapped (parallel reading)
+}
+
+// parallel reads in one goroutine, maps in workers and yields here, in
+// order: each step waits for the one before it.
+func (rd *reading) parallel(ctx context.Context, xr *Reader, next func() *step, workers int, yield func(*order.Order, error) bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	ordered := make(chan *step, 4*workers)
+	work := make(chan *step, 4*workers)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		for range ordered {
+		}
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ordered)
+		defer close(work)
+		defer xr.Close()
+		for {
+			st := next()
+			if st.err == nil {
+				st.done = make(chan struct{})
+			}
+			select {
+			case ordered <- st:
+			case <-ctx.Done():
 				return
 			}
-			if !rd.transaction(tx, yield) {
+			if st.err != nil {
+				return
+			}
+			select {
+			case work <- st:
+			case <-ctx.Done():
 				return
 			}
 		}
-		// What lies outside every interchange: junk between them, or no
-		// interchange at all. Nothing is refused for it, but the sender
-		// hears of it.
-		for _, e := range xr.Errors() {
-			if !yield(nil, e) {
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for st := range work {
+				rd.mapSet(st)
+				close(st.done)
+			}
+		}()
+	}
+	for st := range ordered {
+		if st.done != nil {
+			select {
+			case <-st.done:
+			case <-ctx.Done():
 				return
 			}
+		}
+		if ctx.Err() != nil || !rd.emit(st, yield) {
+			return
 		}
 	}
 }
 
-// transaction maps one set and yields its orders or its refusal.
-func (rd *reading) transaction(tx *Transaction, yield func(*order.Order, error) bool) bool {
+// emit answers the interchanges a step finished and yields its orders or
+// refusal; false means stop.
+func (rd *reading) emit(st *step, yield func(*order.Order, error) bool) bool {
+	rd.pending = append(rd.pending, st.reports...)
+	if err := rd.flush(); err != nil {
+		yield(nil, format.Fatal(err))
+		return false
+	}
+	switch {
+	case st.err == io.EOF:
+		// What lies outside every interchange: junk between them, or no
+		// interchange at all. Nothing is refused for it, but the sender
+		// hears of it.
+		for _, e := range st.outside {
+			if !yield(nil, e) {
+				return false
+			}
+		}
+		return false
+	case st.err != nil:
+		yield(nil, format.Fatal(fmt.Errorf("%s: %w", rd.doc.Name, st.err)))
+		return false
+	case st.refuse != nil:
+		return yield(nil, st.refuse)
+	}
+	for _, o := range st.orders {
+		if !yield(o, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// mapSet maps one set into orders, or into its refusal.
+func (rd *reading) mapSet(st *step) {
+	tx := st.tx
 	snd := rd.sender(tx.Interchange, tx.Group)
 	if snd.refusal != "" && len(tx.Report.Errors) == 0 {
 		tx.Report.Errors = append(tx.Report.Errors, &Error{Doc: tx.Doc, Interchange: tx.Interchange.Control,
@@ -179,7 +303,7 @@ func (rd *reading) transaction(tx *Transaction, yield func(*order.Order, error) 
 		tx.Report.Taken = true
 		rd.f.log().Info("x12: acknowledgement received", "document", tx.Doc, "set", tx.Code,
 			"control", tx.Control, "partner", snd.partner)
-		return true
+		return
 	}
 	var orders []*order.Order
 	if len(tx.Report.Errors) == 0 {
@@ -193,8 +317,9 @@ func (rd *reading) transaction(tx *Transaction, yield func(*order.Order, error) 
 		orders = MapOrders(tx, opts)
 	}
 	if len(tx.Report.Errors) > 0 {
-		return yield(nil, &SetError{Doc: tx.Doc, Interchange: tx.Interchange.Control, Group: tx.Group.Control,
-			Code: tx.Code, Control: tx.Control, Errors: tx.Report.Errors})
+		st.refuse = &SetError{Doc: tx.Doc, Interchange: tx.Interchange.Control, Group: tx.Group.Control,
+			Code: tx.Code, Control: tx.Control, Errors: tx.Report.Errors}
+		return
 	}
 	tx.Report.Taken = true
 	pos := "byte " + strconv.FormatInt(tx.Segments[0].Offset(), 10)
@@ -205,11 +330,8 @@ func (rd *reading) transaction(tx *Transaction, yield func(*order.Order, error) 
 			SHA256: rd.doc.SHA256, Interchange: tx.Interchange.Control, Group: tx.Group.Control,
 			Transaction: tx.Control, Position: pos,
 		}
-		if !yield(o, nil) {
-			return false
-		}
 	}
-	return true
+	st.orders = orders
 }
 
 // sender identifies who an interchange (and group) is from. The transport
@@ -217,6 +339,8 @@ func (rd *reading) transaction(tx *Transaction, yield func(*order.Order, error) 
 // an interchange whose ISA sender belongs to another partner is refused,
 // rather than taken as that partner's orders.
 func (rd *reading) sender(h *InterchangeHeader, g *GroupHeader) *sender {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
 	k := senderKey{ix: h}
 	if g != nil {
 		k.group = g.Sender

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Segment is one segment. Its bytes belong to the Reader: valid until the
@@ -27,6 +28,9 @@ type setData struct {
 	seps      []int32
 	comp, rep byte // 0 when the interchange has none
 	latin1    bool // the document was EBCDIC: buf holds ISO-8859-1
+	// frozen: buf is a copy no one writes to again (Detach), so strings
+	// may share its bytes instead of copying them.
+	frozen bool
 }
 
 func (s *Segment) bytes() []byte { return s.d.buf[s.s:s.e:s.e] }
@@ -78,7 +82,8 @@ func (s *Segment) Elem(i int) []byte {
 }
 
 // Str is Elem as a string, in UTF-8 (an EBCDIC document's ISO-8859-1 bytes
-// are converted). It allocates: use it for values that are kept.
+// are converted). The string is a copy, except for a detached set (see
+// Transaction.Detach), whose strings share its bytes.
 func (s *Segment) Str(i int) string { return s.text(s.Elem(i)) }
 
 func (s *Segment) text(b []byte) string {
@@ -88,6 +93,11 @@ func (s *Segment) text(b []byte) string {
 		if v, ok := short(b); ok {
 			return v
 		}
+	}
+	if s.d.frozen && !s.d.latin1 {
+		// The set's bytes never change again: share them. The strings
+		// keep the set's buffer alive as long as the order lives.
+		return unsafe.String(&b[0], len(b))
 	}
 	if s.d.latin1 {
 		for _, c := range b {
