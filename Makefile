@@ -27,7 +27,7 @@ serve: build
 # then the concurrent parts again under the race detector.
 test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 15m ./...
-	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/
+	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/
 
 # What building and testing need that a fresh machine may lack.
 deps:
@@ -56,6 +56,8 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./order/
 	@echo "== end to end: canonical JSON orders of 10 lines through the whole embedded pipeline =="
 	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10
+	@echo "== X12: 100 MB of 850s, bytes to canonical orders and orderhub translate (internal/bench/x12) =="
+	$(GO) run ./internal/bench/x12 -mb 100
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:
