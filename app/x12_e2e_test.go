@@ -218,13 +218,26 @@ func TestX12EndToEnd(t *testing.T) {
 	// After a restart, the next answers get higher control numbers.
 	h.stop()
 	h2 := startHubAt(t, data)
-	drop("po2.x12", x12Interchange(102, []string{"BEG*00*SA*X12-2**20261120~PO1*1*3*EA**VN*SKU-1002~CTT*1~"}, nil))
-	if d := docOf(h2, "po2.x12"); d.State != store.DocArchived || d.Orders != 1 {
+	// X12-3 names an item nobody sells: the pipeline rejects it, and the
+	// partner hears so in an 855 (RJ, every line IR).
+	drop("po2.x12", x12Interchange(102, []string{"BEG*00*SA*X12-2**20261120~PO1*1*3*EA**VN*SKU-1002~CTT*1~",
+		"BEG*00*SA*X12-3**20261120~PO1*1*3*EA**VN*NO-SUCH-SKU~CTT*1~"}, nil))
+	if d := docOf(h2, "po2.x12"); d.State != store.DocArchived || d.Orders != 2 {
 		t.Fatalf("po2.x12 = %+v", d)
 	}
 	h2.waitFor(func() bool {
-		return len(outboxFiles(data, "BIGRETAIL", "997_")) == 2 && len(outboxFiles(data, "BIGRETAIL", "855_")) == 4
-	}, "a second 997 and a fourth 855")
+		return len(outboxFiles(data, "BIGRETAIL", "997_")) == 2 && len(outboxFiles(data, "BIGRETAIL", "855_")) == 5
+	}, "a second 997 and a fourth and fifth 855")
+	rejected := 0
+	for _, name := range outboxFiles(data, "BIGRETAIL", "855_") {
+		b, _ := os.ReadFile(filepath.Join(data, "outbox", "BIGRETAIL", name))
+		if strings.Contains(string(b), "BAK*00*RJ*X12-3*") && strings.Contains(string(b), "ACK*IR*3*EA") {
+			rejected++
+		}
+	}
+	if rejected != 1 {
+		t.Errorf("want one 855 rejecting X12-3, found %d", rejected)
+	}
 	before := slices.Max(controls)
 	seen := map[int64]bool{}
 	for _, c := range controls {
@@ -241,7 +254,7 @@ func TestX12EndToEnd(t *testing.T) {
 			seen[n] = true
 		}
 	}
-	if len(seen) != 6 {
-		t.Errorf("control numbers %v: want six different ones", seen)
+	if len(seen) != 7 {
+		t.Errorf("control numbers %v: want seven different ones", seen)
 	}
 }
