@@ -494,8 +494,8 @@ func (m *mapper) sac(s *Segment) {
 	}
 	if v := s.Elem(5); len(v) > 0 {
 		// SAC05 is N2: two implied decimal places.
-		n, err := decimal.NewFromString(string(v))
-		if err != nil || strings.ContainsAny(string(v), ".eE") {
+		n, ok := parseDecimal(v)
+		if !ok || bytes.ContainsAny(v, ".eE") {
 			m.elemErr(s, 5, ElementInvalidCharacter, "want an amount in cents (N2), got %q", v)
 			return
 		}
@@ -563,15 +563,54 @@ func parseDecimal(v []byte) (decimal.Decimal, bool) {
 	if neg {
 		n = -n
 	}
+	if n >= 0 && n < smallCoefficients && scale < smallScales {
+		return smallDecimals[scale][n], true
+	}
 	return decimal.New(n, -scale), true
 }
 
+// smallDecimals are the decimals of up to four digits with up to three
+// decimal places, made once: most quantities, prices and pack sizes are
+// among them, and a shopspring Decimal costs two allocations to make. A
+// Decimal is immutable, so sharing them is safe.
+const smallCoefficients, smallScales = 10000, 4
+
+var smallDecimals = func() (t [smallScales][]decimal.Decimal) {
+	for sc := range t {
+		t[sc] = make([]decimal.Decimal, smallCoefficients)
+		for n := range t[sc] {
+			t[sc][n] = decimal.New(int64(n), -int32(sc))
+		}
+	}
+	return t
+}()
+
 func slowDecimal(v []byte) (decimal.Decimal, bool) {
-	if len(v) == 0 || bytes.ContainsAny(v, "eE") {
+	if len(v) == 0 || len(v) > maxDecimalText || bytes.ContainsAny(v, "eE") {
 		return decimal.Zero, false
 	}
 	d, err := decimal.NewFromString(string(v))
-	return d, err == nil
+	return d, err == nil && decimalFits(d)
+}
+
+// The canonical order's limits on a decimal (order.Decode refuses more):
+// its text, and the digits on either side of the point. A longer value is
+// refused here rather than put in an order no later stage could read (and
+// is not parsed: big.Int parses long digit strings in quadratic time).
+const (
+	maxDecimalText   = 64
+	maxDecimalDigits = 40
+)
+
+// decimalFits tells whether d, as the canonical order writes it, is within
+// those limits.
+func decimalFits(d decimal.Decimal) bool {
+	s := d.String()
+	if len(s) > maxDecimalText {
+		return false
+	}
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	return len(whole) <= maxDecimalDigits && len(frac) <= maxDecimalDigits
 }
 
 // Product ID qualifiers (PO106, PO108 ... in pairs): VN and VP name our

@@ -254,7 +254,7 @@ func (sc *scanner) next() *token {
 // byte that may be an element separator. Line breaks among these four
 // bytes are skipped: hard-wrapped files break anywhere.
 func (sc *scanner) isISAAt(i int) bool {
-	sc.more(i + 8)
+	sc.more(i + 16)
 	b := sc.buf[sc.pos:sc.end]
 	var got [4]byte
 	n := 0
@@ -275,6 +275,7 @@ func (sc *scanner) isISAAt(i int) bool {
 func (sc *scanner) junk(t *token) {
 	start := sc.base + int64(sc.pos)
 	i := 1 // relative to pos; the byte at pos does not start an ISA
+	rescanned := false
 	for {
 		b := sc.buf[sc.pos:sc.end]
 		if i < len(b) {
@@ -301,6 +302,12 @@ func (sc *scanner) junk(t *token) {
 		i = 1
 		sc.keep = sc.pos
 		if !sc.fill() {
+			if !rescanned {
+				// The end is known only now: an ISA that was too
+				// close to it to tell is told now.
+				rescanned = true
+				continue
+			}
 			sc.pos = sc.end
 			break
 		}
@@ -391,6 +398,11 @@ func (sc *scanner) segment(t *token) bool {
 		d := int(sc.base - b0)
 		s, i, w = s-d, i-d, w-d
 		if !ok {
+			if i < sc.end {
+				// The start of a terminator at the end of the
+				// document, which is known only now: data.
+				continue
+			}
 			// The last segment of the document has no terminator.
 			sc.pos = i
 			break
@@ -400,6 +412,15 @@ func (sc *scanner) segment(t *token) bool {
 		over = true
 		sc.trimSeps(sep0)
 		w = s + sc.maxSeg
+	}
+	if over {
+		// Drop the rest of the cut segment as the cut above does, all
+		// of it: what a set holds must not depend on how the input
+		// came in (MaxTransaction counts it).
+		n := copy(sc.buf[w:], sc.buf[sc.pos:sc.end])
+		sc.base += int64(sc.pos - w)
+		sc.end = w + n
+		sc.pos = w
 	}
 	if w == s {
 		sc.seps = sc.seps[:sep0]
