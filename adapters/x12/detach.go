@@ -1,5 +1,10 @@
 package x12
 
+import (
+	"slices"
+	"sync"
+)
+
 // Detach returns a copy of the set that stays valid after the Reader moves
 // on: its segments' bytes and element positions are copied into one new
 // buffer, so another goroutine can map it while the Reader reads the next
@@ -23,8 +28,14 @@ func (tx *Transaction) Detach() *Transaction {
 	}
 	nd := &setData{comp: d.comp, rep: d.rep, latin1: d.latin1, frozen: true}
 	nd.buf = append(make([]byte, 0, hi-lo), d.buf[lo:hi]...)
-	nd.seps = append(make([]int32, 0, shi-slo), d.seps[slo:shi]...)
-	c.Segments = make([]Segment, len(tx.Segments))
+	// The segment and separator indexes are only read while the set is
+	// mapped (orders keep strings of buf, never segments): they are
+	// pooled, and Release gives them back.
+	ix := indexPool.Get().(*setIndex)
+	ix.seps = append(ix.seps[:0], d.seps[slo:shi]...)
+	ix.segs = slices.Grow(ix.segs[:0], len(tx.Segments))[:len(tx.Segments)]
+	nd.seps, nd.index = ix.seps, ix
+	c.Segments = ix.segs
 	for i, s := range tx.Segments {
 		s.d = nd
 		s.s, s.e = s.s-lo, s.e-lo
@@ -46,4 +57,30 @@ func (tx *Transaction) detachEach() *Transaction {
 		c.Segments[i] = s
 	}
 	return &c
+}
+
+// setIndex holds a detached set's segments and separator offsets.
+type setIndex struct {
+	segs []Segment
+	seps []int32
+}
+
+var indexPool = sync.Pool{New: func() any { return new(setIndex) }}
+
+// Release gives a detached set's segments back for reuse: tx and its
+// segments must not be used afterwards. Strings taken from it stay valid.
+func (tx *Transaction) Release() {
+	if len(tx.Segments) == 0 {
+		return
+	}
+	d := tx.Segments[0].d
+	ix := d.index
+	if ix == nil {
+		return
+	}
+	d.index, d.seps = nil, nil
+	clear(ix.segs) // they point at d: let it go with its orders
+	ix.segs = ix.segs[:0]
+	tx.Segments = nil
+	indexPool.Put(ix)
 }

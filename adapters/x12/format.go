@@ -291,6 +291,7 @@ func (rd *reading) emit(st *step, yield func(*order.Order, error) bool) bool {
 // mapSet maps one set into orders, or into its refusal.
 func (rd *reading) mapSet(st *step) {
 	tx := st.tx
+	defer tx.Release()
 	snd := rd.sender(tx.Interchange, tx.Group)
 	if snd.refusal != "" && len(tx.Report.Errors) == 0 {
 		tx.Report.Errors = append(tx.Report.Errors, &Error{Doc: tx.Doc, Interchange: tx.Interchange.Control,

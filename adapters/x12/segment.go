@@ -31,6 +31,7 @@ type setData struct {
 	// frozen: buf is a copy no one writes to again (Detach), so strings
 	// may share its bytes instead of copying them.
 	frozen bool
+	index  *setIndex // a detached set's pooled indexes, see Release
 }
 
 func (s *Segment) bytes() []byte { return s.d.buf[s.s:s.e:s.e] }
