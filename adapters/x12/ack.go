@@ -28,9 +28,9 @@ import (
 //     rejected group takes none of its sets, so AK904 (accepted) is then 0
 //     even where a set's own AK5 says A.
 //
-// AK902 (sets the GE said it had) and AK903 (sets received) are both the
-// number of sets read: the GroupReport does not keep GE01, and the reader
-// reports a GE01 that differs with AK905 code 5.
+// AK902 is the number of sets the GE says the group holds (GE01; the
+// number received when the GE is missing or unreadable), AK903 the number
+// received; a GE01 that differs is also reported with AK905 code 5.
 //
 // 999s carry no CTX segments: the reader's errors do not carry the
 // business unit or the loop context CTX would report.
@@ -98,7 +98,11 @@ func writeFunctionalAck(w *Writer, g *GroupReport, is999 bool) error {
 		status = "P"
 	}
 	n := strconv.Itoa(len(g.Sets))
-	ak9 := []string{status, n, n, strconv.Itoa(accepted)}
+	declared := n
+	if g.DeclaredOK {
+		declared = strconv.Itoa(g.Declared)
+	}
+	ak9 := []string{status, declared, n, strconv.Itoa(accepted)}
 	ak9 = append(ak9, ackCodes(g.Errors, func(*Error) bool { return true }, "")...)
 	if err := w.Segment("AK9", ak9...); err != nil {
 		return fmt.Errorf("GS %s: %w", h.Control, err)

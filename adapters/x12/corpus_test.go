@@ -309,3 +309,19 @@ func TestParallelStopEarly(t *testing.T) {
 		t.Errorf("%d goroutines left behind", n-before)
 	}
 }
+
+// AK902 is what GE01 declared, AK903 what was received.
+func TestAK9Declared(t *testing.T) {
+	doc := "ISA*00*          *00*          *ZZ*RTPARTNER      *ZZ*ORDERHUB       *261120*0930*U*00401*000000778*0*P*>~" +
+		"GS*PO*RTPARTNER*ORDERHUB*20261120*0930*78*X*004010~" +
+		"ST*850*0001~BEG*00*SA*RT-1**20261120~PO1*1*6*EA*1.25**VN*SKU-1~SE*4*0001~" +
+		"ST*850*0002~BEG*00*SA*RT-2**20261120~PO1*1*6*EA*1.25**VN*SKU-1~SE*4*0002~" +
+		"GE*3*78~IEA*1*000000778~"
+	var fa string
+	f := &Format{Numbers: &counter{}, Now: fixedNow}
+	readOrders(t, f, "ge.x12", []byte(doc), format.Doc{Name: "ge.x12", ID: "doc", Partner: "acme",
+		Answer: func(a ordermsg.Ack) { fa += string(a.Body) }})
+	if !strings.Contains(fa, "AK9*R*3*2*0*5~") {
+		t.Errorf("997: %s", fa)
+	}
+}

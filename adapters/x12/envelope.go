@@ -61,6 +61,7 @@ type walker struct {
 	grpOrd  int // ordinal of the current group in its interchange
 	grpHdr  GroupHeader
 	grpErrs []*Error
+	geSets  int // GE01 of the group just ended, -1 when missing or not a number
 	sets    int // transaction sets counted for GE01
 
 	headerless  bool   // the current set did not start with ST
@@ -241,6 +242,7 @@ func (w *walker) beginGroup(t *token) {
 	w.grpOrd = w.groups
 	w.groups++
 	w.sets = 0
+	w.geSets = -1
 	w.grpErrs = nil
 	sc := w.sc
 	str := func(i int) string { return string(sc.element(t, i)) }
@@ -262,6 +264,9 @@ func (w *walker) beginGroup(t *token) {
 
 func (w *walker) checkGE(t *token) {
 	n, c := w.sc.element(t, 1), w.sc.element(t, 2)
+	if v, ok := number(n); ok {
+		w.geSets = v
+	}
 	if v, ok := number(n); !ok || v != w.sets {
 		w.grpErr(GroupSetCountMismatch, t.off, "GE", "GE01 says %s transaction sets, counted %d", shown(n), w.sets)
 	}

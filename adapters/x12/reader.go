@@ -330,6 +330,9 @@ func (r *Reader) beginGroup() {
 }
 
 func (r *Reader) endGroup() {
+	if n := r.w.geSets; n >= 0 {
+		r.grp.Declared, r.grp.DeclaredOK = n, true
+	}
 	if r.pre == nil {
 		r.grp.Errors = r.w.grpErrs
 	}

@@ -266,6 +266,10 @@ type GroupReport struct {
 	Errors []*Error
 	// Sets are the group's transaction sets, in order.
 	Sets []*SetReport
+	// Declared is GE01, the number of sets the group says it holds, when
+	// DeclaredOK (a GE was read and its GE01 is a number).
+	Declared   int
+	DeclaredOK bool
 }
 
 // SetReport is what reading one transaction set found.
