@@ -27,7 +27,7 @@ serve: build
 # then the concurrent parts again under the race detector.
 test: deps fmt-check vet
 	$(GO) test -count=1 -timeout 15m ./...
-	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/
+	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/ ./cli/
 
 # What building and testing need that a fresh machine may lack.
 deps:

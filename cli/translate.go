@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -39,19 +40,20 @@ exit code is 1.`,
 			defer items.close()
 			profiles := loadProfiles(e)
 			lookup := mappings.WithProfiles(items.lookup, profiles)
-			// Orders are written with the order encoder into one buffered
-			// writer: on a large X12 file, encoding is most of the work.
+			// Orders are tidied, resolved and encoded in parallel, and
+			// written in order into one buffered writer.
 			out := bufio.NewWriterSize(e.stdout, 256<<10)
-			var line []byte
-			problems, err := readFiles(cmd.Context(), args, partner, profiles, func(o *order.Order) error {
+			enc := newOrderedEncoder(out, runtime.GOMAXPROCS(0), func(o *order.Order, line []byte) ([]byte, error) {
 				pipeline.Tidy(o)
 				if _, err := mappings.ResolveItems(cmd.Context(), lookup, o); err != nil {
-					return err
+					return nil, err
 				}
-				line = append(o.AppendJSON(line[:0]), '\n')
-				_, err := out.Write(line)
-				return err
-			}, e.stderr)
+				return append(o.AppendJSON(line), '\n'), nil
+			})
+			problems, err := readFiles(cmd.Context(), args, partner, profiles, enc.add, e.stderr)
+			if cerr := enc.close(); err == nil {
+				err = cerr
+			}
 			if ferr := out.Flush(); err == nil {
 				err = ferr
 			}
