@@ -67,6 +67,9 @@ type X12Profile struct {
 	Component  string `yaml:"component_separator"`
 	Repetition string `yaml:"repetition_separator"`
 	Segment    string `yaml:"segment_terminator"`
+	// LineBreak follows each segment terminator of our answers: "" (none,
+	// the default), "lf" or "crlf", for partners whose tools read lines.
+	LineBreak string `yaml:"line_break"`
 	// StrictHash refuses purchase orders whose CTT02 hash total is not
 	// the sum of their quantities. Default: accept them and log a
 	// warning, as most translators do.
@@ -83,6 +86,17 @@ type Crosswalk struct {
 // "855", "TA1" ...).
 func (p *X12Profile) Wants(kind string) bool {
 	return slices.ContainsFunc(p.Acks, func(a string) bool { return strings.EqualFold(a, kind) })
+}
+
+// LineBreakBytes is what follows each segment terminator of our answers.
+func (p *X12Profile) LineBreakBytes() string {
+	switch strings.ToLower(p.LineBreak) {
+	case "lf":
+		return "\n"
+	case "crlf":
+		return "\r\n"
+	}
+	return ""
 }
 
 // FunctionalAck is "999" for 5010 partners and "997" otherwise.
@@ -174,6 +188,9 @@ func (p *Profile) validate() error {
 		}
 		if x.Usage != "P" && x.Usage != "T" {
 			add("x12.usage", "want P or T, got %q", x.Usage)
+		}
+		if !slices.Contains([]string{"", "lf", "crlf"}, strings.ToLower(x.LineBreak)) {
+			add("x12.line_break", `want "lf", "crlf" or nothing, got %q`, x.LineBreak)
 		}
 		seps := map[string]string{"element_separator": x.Element, "component_separator": x.Component,
 			"repetition_separator": x.Repetition, "segment_terminator": x.Segment}

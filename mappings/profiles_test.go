@@ -58,6 +58,7 @@ func TestProfileProblems(t *testing.T) {
 		`x12.version: want a GS08 version`,
 		`x12.acks[1]: want 997, 999, TA1 or 855, got "850"`,
 		`x12.segment_terminator: "~" is already the element separator`,
+		`x12.line_break: want "lf", "crlf" or nothing, got "cr"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

@@ -73,7 +73,7 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 		env.GroupReceiver = p.GroupSender
 	}
 	var buf bytes.Buffer
-	if err := Write855Interchange(NewWriter(&buf, d), env, []*order.Order{o}, PO855Options{Now: now}); err != nil {
+	if err := Write855Interchange(NewWriter(&buf, d, WithLineBreak(p.LineBreakBytes())), env, []*order.Order{o}, PO855Options{Now: now}); err != nil {
 		return nil, err
 	}
 	return []ordermsg.Ack{{Partner: o.Partner, Kind: "855", Format: "x12", Name: AnswerName("855", n), Key: o.ID, Body: buf.Bytes()}}, nil

@@ -325,3 +325,20 @@ func TestAK9Declared(t *testing.T) {
 		t.Errorf("997: %s", fa)
 	}
 }
+
+// Bytes that are not UTF-8 are read as ISO-8859-1, not turned into U+FFFD.
+func TestLatin1Values(t *testing.T) {
+	doc := "ISA*00*          *00*          *ZZ*RTPARTNER      *ZZ*ORDERHUB       *261120*0930*U*00401*000000779*0*P*>~" +
+		"GS*PO*RTPARTNER*ORDERHUB*20261120*0930*79*X*004010~" +
+		"ST*850*0001~BEG*00*SA*RT-1**20261120~N1*ST*ALMAC\xc9N NORTE*92*0012~N4*M\xc9XICO*DF*01000*MX~" +
+		"PO1*1*6*EA*1.25**VN*SKU-1~PID*F****CAF\xc9 \xe0 la cr\xe8me~SE*7*0001~" +
+		"GE*1*79~IEA*1*000000779~"
+	_, orders, errs := readOrders(t, &Format{}, "l1.x12", []byte(doc), format.Doc{Name: "l1.x12"})
+	if len(orders) != 1 || len(errs) > 0 {
+		t.Fatalf("%d orders, %v", len(orders), errs)
+	}
+	st := orders[0].Party(order.RoleShipTo)
+	if st.Name != "ALMACÉN NORTE" || st.City != "MÉXICO" || orders[0].Lines[0].Description != "CAFÉ à la crème" {
+		t.Errorf("got %q %q %q", st.Name, st.City, orders[0].Lines[0].Description)
+	}
+}

@@ -485,7 +485,7 @@ func buildAnswer(p *mappings.X12Profile, rep *InterchangeReport, kind string, co
 		return nil, err
 	}
 	var buf bytes.Buffer
-	w := NewWriter(&buf, d)
+	w := NewWriter(&buf, d, WithLineBreak(p.LineBreakBytes()))
 	env := ReplyEnvelope(rep)
 	env.Version = isaVersion(p.Version)
 	env.Control, env.GroupControl = control, control

@@ -27,6 +27,8 @@ func TestAnswersRoundTrip(t *testing.T) {
 		{"default", "*", ">", "^", "~", ""},
 		{"pipe and newline", "|", ":", "^", "\n", `element_separator: "|"` + "\n  component_separator: \":\"\n  segment_terminator: \"\\n\""},
 		{"tilde elements", "~", "|", "!", "\n", `element_separator: "~"` + "\n  component_separator: \"|\"\n  repetition_separator: \"!\"\n  segment_terminator: \"\\n\""},
+		{"terminator and CRLF", "*", ">", "^", "~\r\n", `line_break: crlf`},
+		{"pipe terminator and LF", "*", ":", "^", "|\n", `segment_terminator: "|"` + "\n  component_separator: \":\"\n  line_break: lf"},
 		{"control characters", "\x1d", "\x1f", "\x1e", "\x1c", `element_separator: "\x1D"` + "\n  component_separator: \"\\x1F\"\n  repetition_separator: \"\\x1E\"\n  segment_terminator: \"\\x1C\""},
 	}
 	for _, version := range []string{"004010", "005010"} {

@@ -95,20 +95,32 @@ func (s *Segment) text(b []byte) string {
 			return v
 		}
 	}
+	if !s.d.latin1 && !utf8.Valid(b) {
+		// X12 data is ASCII; bytes that are not UTF-8 come from a system
+		// writing ISO-8859-1 ("MÉXICO"). Read them so, rather than let
+		// them reach the JSON encoder, which would make them U+FFFD.
+		return latin1(b)
+	}
 	if s.d.frozen && !s.d.latin1 {
 		// The set's bytes never change again: share them. The strings
 		// keep the set's buffer alive as long as the order lives.
 		return unsafe.String(&b[0], len(b))
 	}
 	if s.d.latin1 {
-		for _, c := range b {
-			if c >= utf8.RuneSelf {
-				r := make([]rune, len(b))
-				for i, c := range b {
-					r[i] = rune(c)
-				}
-				return string(r)
+		return latin1(b)
+	}
+	return string(b)
+}
+
+// latin1 reads b as ISO-8859-1.
+func latin1(b []byte) string {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			r := make([]rune, len(b))
+			for i, c := range b {
+				r[i] = rune(c)
 			}
+			return string(r)
 		}
 	}
 	return string(b)
