@@ -100,7 +100,7 @@ func ResolveItems(ctx context.Context, lk ItemLookup, o *order.Order) ([]Resolut
 func fillFromIDs(l *order.Line) {
 	pick := func(quals []string) string {
 		for _, q := range quals {
-			if v := strings.TrimSpace(l.ItemIDs[q]); v != "" {
+			if v := strings.TrimSpace(l.ItemIDs.Get(q)); v != "" {
 				return v
 			}
 		}

@@ -46,9 +46,9 @@ func TestResolveItems(t *testing.T) {
 		by      string
 	}{
 		{"sku given", order.Line{SKU: "SKU-1"}, "SKU-1", "sku"},
-		{"vendor number in item ids", order.Line{ItemIDs: map[string]string{"VN": "SKU-V", "UP": "012345678905"}}, "SKU-V", "sku"},
+		{"vendor number in item ids", order.Line{ItemIDs: order.ItemIDs{{Qualifier: "UP", ID: "012345678905"}, {Qualifier: "VN", ID: "SKU-V"}}}, "SKU-V", "sku"},
 		{"buyer item through the crosswalk", order.Line{BuyerItem: "88001"}, "SKU-B", "buyer_item"},
-		{"buyer item from item ids", order.Line{ItemIDs: map[string]string{"IN": "88001"}}, "SKU-B", "buyer_item"},
+		{"buyer item from item ids", order.Line{ItemIDs: order.ItemIDs{{Qualifier: "IN", ID: "88001"}}}, "SKU-B", "buyer_item"},
 		{"gtin from the catalog", order.Line{GTIN: "0049000010077"}, "SKU-G", "gtin"},
 		{"partner's gtin crosswalk wins over the catalog", order.Line{GTIN: "012345678905"}, "SKU-X", "gtin"},
 		{"gtin-14 spelling of a catalog UPC", order.Line{GTIN: "00049000010077"}, "SKU-G", "gtin"},

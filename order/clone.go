@@ -1,7 +1,6 @@
 package order
 
 import (
-	"maps"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -34,7 +33,7 @@ func (o *Order) Clone() *Order {
 	c.Lines = slices.Clone(o.Lines)
 	for i := range c.Lines {
 		l := &c.Lines[i]
-		l.ItemIDs = maps.Clone(l.ItemIDs)
+		l.ItemIDs = slices.Clone(l.ItemIDs)
 		l.UnitPrice = cloneDec(l.UnitPrice)
 		if l.Pack != nil {
 			p := *l.Pack

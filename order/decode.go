@@ -320,6 +320,7 @@ func decimalsInRange(o *Order) bool {
 var (
 	orderType   = reflect.TypeFor[Order]()
 	decimalType = reflect.TypeFor[decimal.Decimal]()
+	itemIDsType = reflect.TypeFor[ItemIDs]()
 )
 
 type walker struct {
@@ -357,6 +358,10 @@ func (w *walker) value(raw []byte, t reflect.Type, path string) {
 			w.add(path, msg)
 		}
 		return
+	}
+	if t == itemIDsType {
+		// An object of strings, whatever Go type holds it.
+		t = reflect.TypeFor[map[string]string]()
 	}
 	switch t.Kind() {
 	case reflect.String:

@@ -293,7 +293,7 @@ func benchOrder() *Order {
 		p := decimal.RequireFromString("2.15")
 		o.Lines = append(o.Lines, Line{
 			LineNo: fmt.Sprint(i + 1), SKU: fmt.Sprintf("SKU-%04d", 1000+i), GTIN: "012345678905",
-			ItemIDs:     map[string]string{"UP": "012345678905", "VN": fmt.Sprintf("SKU-%04d", 1000+i)},
+			ItemIDs:     ItemIDs{{"UP", "012345678905"}, {"VN", fmt.Sprintf("SKU-%04d", 1000+i)}},
 			Description: "COLA CLASSIC 12OZ CAN", Quantity: decimal.NewFromInt(int64(24 + i)), UOM: "EA", UnitPrice: &p,
 		})
 	}

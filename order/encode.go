@@ -1,7 +1,6 @@
 package order
 
 import (
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -252,21 +251,7 @@ func appendLine(b []byte, l *Line) []byte {
 	w.str("buyer_item", l.BuyerItem, true)
 	if len(l.ItemIDs) > 0 {
 		w.key("item_ids")
-		keys := make([]string, 0, len(l.ItemIDs))
-		for k := range l.ItemIDs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		w.b = append(w.b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendString(w.b, k)
-			w.b = append(w.b, ':')
-			w.b = appendString(w.b, l.ItemIDs[k])
-		}
-		w.b = append(w.b, '}')
+		w.b = appendItemIDs(w.b, l.ItemIDs)
 	}
 	w.str("description", l.Description, true)
 	w.dec("quantity", l.Quantity)

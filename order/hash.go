@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/big"
-	"slices"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -78,18 +77,20 @@ func ContentHash(o *Order) string {
 			h.str("gtin", l.GTIN)
 			h.str("buyer_item", l.BuyerItem)
 			if len(l.ItemIDs) > 0 {
-				keys := make([]string, 0, len(l.ItemIDs))
-				for k, v := range l.ItemIDs {
-					if v != "" {
-						keys = append(keys, k)
+				ids := l.ItemIDs.Sorted()
+				n := 0
+				for _, id := range ids {
+					if id.ID != "" {
+						n++
 					}
 				}
-				slices.Sort(keys)
-				h.list("item_ids", len(keys))
-				for _, k := range keys {
-					h.elem()
-					h.raw(k)
-					h.raw(l.ItemIDs[k])
+				h.list("item_ids", n)
+				for _, id := range ids {
+					if id.ID != "" {
+						h.elem()
+						h.raw(id.Qualifier)
+						h.raw(id.ID)
+					}
 				}
 			}
 			h.str("description", l.Description)

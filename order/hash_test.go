@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,6 +162,12 @@ func fill(v reflect.Value, n int) {
 func mutate(v reflect.Value) {
 	if v.Type() == decimalType {
 		v.Set(reflect.ValueOf(v.Interface().(decimal.Decimal).Add(decimal.NewFromInt(1))))
+		return
+	}
+	if v.Type() == itemIDsType {
+		ids := slices.Clone(v.Interface().(ItemIDs))
+		ids.Set("ZZ", "new")
+		v.Set(reflect.ValueOf(ids))
 		return
 	}
 	switch v.Kind() {

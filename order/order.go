@@ -171,17 +171,17 @@ type Pack struct {
 
 // Line is one order line.
 type Line struct {
-	LineNo      string            `json:"line_no"`
-	SKU         string            `json:"sku,omitempty"`
-	GTIN        string            `json:"gtin,omitempty"`
-	BuyerItem   string            `json:"buyer_item,omitempty"`
-	ItemIDs     map[string]string `json:"item_ids,omitempty"`
-	Description string            `json:"description,omitempty"`
-	Quantity    decimal.Decimal   `json:"quantity"`
-	UOM         string            `json:"uom,omitempty"`
-	UnitPrice   *decimal.Decimal  `json:"unit_price,omitempty"`
-	Pack        *Pack             `json:"pack,omitempty"`
-	Charges     []Charge          `json:"charges,omitempty"`
+	LineNo      string           `json:"line_no"`
+	SKU         string           `json:"sku,omitempty"`
+	GTIN        string           `json:"gtin,omitempty"`
+	BuyerItem   string           `json:"buyer_item,omitempty"`
+	ItemIDs     ItemIDs          `json:"item_ids,omitempty"`
+	Description string           `json:"description,omitempty"`
+	Quantity    decimal.Decimal  `json:"quantity"`
+	UOM         string           `json:"uom,omitempty"`
+	UnitPrice   *decimal.Decimal `json:"unit_price,omitempty"`
+	Pack        *Pack            `json:"pack,omitempty"`
+	Charges     []Charge         `json:"charges,omitempty"`
 	// Parties are line-level parties: where this line goes when it is not
 	// where the order goes (X12 N1 loop in the PO1 loop, EDIFACT NAD in
 	// the LIN group).

@@ -240,7 +240,7 @@ func hasItem(l *Line) bool {
 		return true
 	}
 	for _, id := range l.ItemIDs {
-		if strings.TrimSpace(id) != "" {
+		if strings.TrimSpace(id.ID) != "" {
 			return true
 		}
 	}

@@ -137,10 +137,10 @@ func TestValidate(t *testing.T) {
 
 		{"item only item_ids", func(o *Order) {
 			o.Lines[1].BuyerItem = ""
-			o.Lines[1].ItemIDs = map[string]string{"UP": "012345678905"}
+			o.Lines[1].ItemIDs = ItemIDs{{"UP", "012345678905"}}
 		}, nil},
 		{"no item", func(o *Order) { o.Lines[1].BuyerItem = "" }, []string{"lines[1]: no item: give sku, gtin, buyer_item or item_ids"}},
-		{"item_ids all blank", func(o *Order) { o.Lines[1].BuyerItem = ""; o.Lines[1].ItemIDs = map[string]string{"UP": ""} },
+		{"item_ids all blank", func(o *Order) { o.Lines[1].BuyerItem = ""; o.Lines[1].ItemIDs = ItemIDs{{"UP", ""}} },
 			[]string{"lines[1]: no item: give sku, gtin, buyer_item or item_ids"}},
 
 		{"gtin 8", func(o *Order) { o.Lines[0].GTIN = "96385074" }, nil},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/orderhub/orderhub/order"
@@ -88,13 +87,8 @@ func describeItem(l order.Line) string {
 	if l.BuyerItem != "" {
 		parts = append(parts, "buyer_item "+l.BuyerItem)
 	}
-	keys := make([]string, 0, len(l.ItemIDs))
-	for k := range l.ItemIDs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		parts = append(parts, k+" "+l.ItemIDs[k])
+	for _, id := range l.ItemIDs.Sorted() {
+		parts = append(parts, id.Qualifier+" "+id.ID)
 	}
 	if len(parts) == 0 {
 		return "a line with no item id"

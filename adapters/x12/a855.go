@@ -272,8 +272,8 @@ const po1MaxIDs = 10
 func po1ItemIDs(l *order.Line) [][2]string {
 	var ids [][2]string
 	quals := make([]string, 0, len(l.ItemIDs))
-	for q := range l.ItemIDs {
-		quals = append(quals, q)
+	for _, id := range l.ItemIDs.Sorted() {
+		quals = append(quals, id.Qualifier)
 	}
 	rank := func(q string) int {
 		for i, p := range po1IDOrder {
@@ -299,14 +299,14 @@ func po1ItemIDs(l *order.Line) [][2]string {
 		return false
 	}
 	for _, q := range quals {
-		if v := l.ItemIDs[q]; v != "" {
+		if v := l.ItemIDs.Get(q); v != "" {
 			ids = append(ids, [2]string{q, v})
 		}
 	}
 	if l.BuyerItem != "" && !has(l.BuyerItem) {
 		ids = append(ids, [2]string{"BP", l.BuyerItem})
 	}
-	if l.SKU != "" && !has(l.SKU) && l.ItemIDs["VN"] == "" {
+	if l.SKU != "" && !has(l.SKU) && l.ItemIDs.Get("VN") == "" {
 		ids = append(ids, [2]string{"VN", l.SKU})
 	}
 	if l.GTIN != "" && !has(l.GTIN) {

@@ -28,7 +28,7 @@ func po855TestOrder() *order.Order {
 		OrderDate: "2026-11-20", Currency: "USD", RequestedShipDate: "2026-11-25",
 		Lines: []order.Line{
 			{LineNo: "1", SKU: "SKU-1001", GTIN: "012345678905", BuyerItem: "88001",
-				ItemIDs:     map[string]string{"UP": "012345678905", "VN": "SKU-1001", "IN": "88001"},
+				ItemIDs:     order.ItemIDs{{Qualifier: "IN", ID: "88001"}, {Qualifier: "UP", ID: "012345678905"}, {Qualifier: "VN", ID: "SKU-1001"}},
 				Description: "COLA CLASSIC 12OZ CAN", Quantity: dec("24"), UOM: "EA", UnitPrice: decp("2.15")},
 			{LineNo: "2", SKU: "SKU-1002", GTIN: "0012345678912", Quantity: dec("10"), UOM: "CA", UnitPrice: decp("14.50")},
 			{LineNo: "3", SKU: "SKU-1003", BuyerItem: "88003", Quantity: dec("2.5"), UOM: "LB"},
@@ -238,7 +238,7 @@ func TestWrite855Refuses(t *testing.T) {
 		})
 	}
 	o := po855TestOrder()
-	o.Lines[0].ItemIDs["VN"] = "A>B"
+	o.Lines[0].ItemIDs.Set("VN", "A>B")
 	err := Write855(NewWriter(&bytes.Buffer{}, stdDelims), o, PO855Options{})
 	var ve *ValueError
 	if !errors.As(err, &ve) || ve.Tag != "PO1" || ve.Element != 9 {

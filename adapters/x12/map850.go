@@ -658,10 +658,10 @@ func (m *mapper) po1(s *Segment) {
 			continue
 		}
 		if l.ItemIDs == nil {
-			l.ItemIDs = make(map[string]string, (s.Len()-idEl+1)/2)
+			l.ItemIDs = make(order.ItemIDs, 0, (s.Len()-idEl+1)/2)
 		}
-		if _, dup := l.ItemIDs[q]; !dup {
-			l.ItemIDs[q] = v
+		if !l.ItemIDs.Has(q) {
+			l.ItemIDs.Set(q, v)
 		}
 		switch q {
 		case "VN", "VP":
