@@ -34,6 +34,8 @@ type Profile struct {
 	Partner string `yaml:"partner"`
 	// X12 is set for partners that send X12.
 	X12 *X12Profile `yaml:"x12"`
+	// Sheet is set for partners whose spreadsheets need a map.
+	Sheet *SheetProfile `yaml:"sheet"`
 	// Crosswalk maps the partner's own item numbers and GTINs to our
 	// SKUs, on top of the crosswalk loaded into the store.
 	Crosswalk Crosswalk `yaml:"crosswalk"`
@@ -161,6 +163,9 @@ func (p *Profile) validate() error {
 	var probs []*strictyaml.Problem
 	add := func(path, format string, args ...any) {
 		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	if p.Sheet != nil {
+		probs = append(probs, sheetProblems(p.Sheet)...)
 	}
 	if !partnerRE.MatchString(p.Partner) {
 		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)

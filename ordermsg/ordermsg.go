@@ -87,10 +87,12 @@ type Ack struct {
 }
 
 // NewAck wraps an outbound document in a message. The UUID is derived from
-// the partner and the name, which carries its control number, so the same
-// answer published twice is delivered once.
+// the partner, the key (the document or order answered) and the name, so
+// the same answer published twice is delivered once, while two documents
+// answered under one name (a sheet's <name>.errors.xlsx, sent again
+// corrected) are two answers.
 func NewAck(a Ack, correlationID string) *message.Message {
-	m := message.NewMessage(a.Partner+"/"+a.Name, a.Body)
+	m := message.NewMessage(a.Partner+"/"+a.Key+"/"+a.Name, a.Body)
 	m.Metadata.Set(Key, a.Key)
 	m.Metadata.Set(Partner, a.Partner)
 	m.Metadata.Set(AckKind, a.Kind)

@@ -1,0 +1,154 @@
+package sheet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/mappings"
+	"github.com/orderhub/orderhub/order"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/sheets")
+
+// render reads a document and writes what it yields: one canonical order
+// per line, refusals as "error: ...".
+func render(t testing.TB, f *Format, name string, data []byte, doc format.Doc) (string, []*order.Order, []error) {
+	t.Helper()
+	if doc.Name == "" {
+		doc.Name = name
+	}
+	var b strings.Builder
+	var orders []*order.Order
+	var errs []error
+	for o, err := range f.Read(context.Background(), bytes.NewReader(data), doc) {
+		if err != nil {
+			errs = append(errs, err)
+			b.WriteString("error: " + err.Error() + "\n")
+			continue
+		}
+		js, err := order.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders = append(orders, o)
+		b.Write(js)
+		b.WriteString("\n")
+	}
+	return b.String(), orders, errs
+}
+
+// profilesFrom loads partner profiles from YAML text.
+func profilesFrom(t testing.TB, yml string) *mappings.Profiles {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.yaml"), []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := mappings.LoadProfiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReadGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/sheets/*")
+	for _, path := range files {
+		if strings.HasSuffix(path, ".golden") || strings.HasSuffix(path, ".yaml") {
+			continue
+		}
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := &Format{}
+			doc := format.Doc{Transport: "file"}
+			// A profile beside the input (name.yaml) is the partner's.
+			if yml, err := os.ReadFile(path + ".yaml"); err == nil {
+				f.Profiles = profilesFrom(t, string(yml))
+				doc.Partner = "P"
+			}
+			got, orders, _ := render(t, f, name, data, doc)
+			for _, o := range orders {
+				if err := o.Validate(); err != nil {
+					t.Errorf("PO %s does not validate: %v", o.PONumber, err)
+				}
+			}
+			golden := path + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("differs from %s\n--- got\n%s--- want\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	f := &Format{}
+	for _, tt := range []struct {
+		head string
+		want bool
+	}{
+		{"PK\x03\x04rest", true},
+		{"PO,SKU,Qty\n1,2,3\n", true},
+		{"\xef\xbb\xbfPO;SKU;Qty\n", true},
+		{"PO\tSKU\n", true},
+		{"hello", false},
+		{`{"po_number":"1"}`, false},
+		{"ISA*00*", false},
+		{"UNA:+.? '", false},
+		{"", false},
+	} {
+		if got := f.Detect([]byte(tt.head)); got != tt.want {
+			t.Errorf("Detect(%q) = %v, want %v", tt.head, got, tt.want)
+		}
+	}
+}
+
+func TestErrorsAreLocated(t *testing.T) {
+	data, err := os.ReadFile("testdata/sheets/errors.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, orders, errs := render(t, &Format{}, "errors.csv", data, format.Doc{})
+	if len(orders) != 1 || orders[0].PONumber != "GOOD-1" {
+		t.Errorf("orders %v", orders)
+	}
+	var oe *OrderError
+	found := map[string]bool{}
+	for _, err := range errs {
+		if errors.As(err, &oe) {
+			found[oe.PO] = true
+		}
+	}
+	if !found["BAD-1"] || !found["BAD-2"] {
+		t.Errorf("refused %v", found)
+	}
+	all := ""
+	for _, err := range errs {
+		all += err.Error() + "\n"
+	}
+	for _, want := range []string{"errors.csv!C3: Qty: want a number", "errors.csv!6: no item on the row", "errors.csv!A2: PO: the PO number is empty"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("errors lack %q:\n%s", want, all)
+		}
+	}
+}
