@@ -25,6 +25,7 @@ import (
 	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/adapters/httpapi"
 	"github.com/orderhub/orderhub/adapters/inbox"
+	"github.com/orderhub/orderhub/adapters/sheet"
 	"github.com/orderhub/orderhub/adapters/sqlitebus"
 	"github.com/orderhub/orderhub/adapters/x12"
 	"github.com/orderhub/orderhub/config"
@@ -42,6 +43,8 @@ func Formats(profiles *mappings.Profiles, numbers x12.ControlNumbers, log *slog.
 	return format.Set{
 		canonical.Format{},
 		&x12.Format{Profiles: profiles, Numbers: numbers, Log: log},
+		// Last: it takes delimited text the others do not claim.
+		&sheet.Format{Profiles: profiles, Log: log},
 	}
 }
 
@@ -168,6 +171,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxBodyBytes:    a.Cfg.HTTP.MaxBodyBytes,
 		ReadTimeout:     time.Duration(a.Cfg.HTTP.ReadTimeout),
 		ShutdownTimeout: time.Duration(a.Cfg.HTTP.ShutdownTimeout),
+		OutboxDir:       a.Cfg.OutboxDir(),
 	}, a.Store, a.Intake, a.Log.With("part", "http"))
 	if err != nil {
 		return err

@@ -37,6 +37,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long requests in flight may finish at
 	// shutdown. Default 10s.
 	ShutdownTimeout time.Duration
+	// OutboxDir is where answers to partners are written (annotated
+	// workbooks are served from there).
+	OutboxDir string
 }
 
 func (c *Config) setDefaults() {
@@ -94,6 +97,8 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("GET /v1/orders/{id}", s.auth(s.getOrder))
 	s.mux.HandleFunc("GET /v1/orders", s.auth(s.listOrders))
 	s.mux.HandleFunc("GET /v1/documents/{id}", s.auth(s.getDocument))
+	s.mux.HandleFunc("POST /v1/documents", s.auth(s.postDocument))
+	s.mux.HandleFunc("GET /v1/documents/{id}/errors.xlsx", s.auth(s.getErrorsWorkbook))
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",

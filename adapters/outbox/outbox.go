@@ -74,6 +74,11 @@ func writeSync(path string, data []byte) error {
 }
 
 // clean keeps a name to one path element.
+// Path is where the document name for partner lands under dir.
+func Path(dir, partner, name string) string {
+	return filepath.Join(dir, clean(partner), clean(name))
+}
+
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == 0 {

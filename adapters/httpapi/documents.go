@@ -1,0 +1,210 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/orderhub/orderhub/adapters/outbox"
+	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/store"
+)
+
+// uploaded is the answer to POST /v1/documents.
+type uploaded struct {
+	DocumentID string        `json:"document_id"`
+	Name       string        `json:"name"`
+	State      string        `json:"state"`
+	Orders     []acceptedRef `json:"orders"`
+	// Problems are the refused parts, located (sheet!cell, segment, line);
+	// the good orders beside them were taken.
+	Problems []fieldError `json:"problems,omitempty"`
+	// ErrorsWorkbook is where the partner's sheet with every problem
+	// marked can be fetched, when there is one.
+	ErrorsWorkbook string `json:"errors_workbook,omitempty"`
+	Replayed       bool   `json:"replayed,omitempty"`
+}
+
+// postDocument takes a document in any format orderhub reads (a sheet, X12,
+// JSON): the raw body with its name in Content-Disposition or ?name=, or a
+// multipart form's "file" field. Good orders are taken and bad ones reported
+// (202); a document from which nothing could be taken is 422.
+func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
+	p := partnerOf(r)
+	if s.Ready != nil {
+		if err := s.Ready(); err != nil {
+			w.Header().Set("Retry-After", "5")
+			writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "unavailable",
+				Detail: "documents cannot be taken right now: " + err.Error()})
+			return
+		}
+	}
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		s.tooLarge(w)
+		return
+	}
+	body, name, err := uploadOf(r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable upload", Detail: err.Error()})
+		return
+	}
+	dest := s.intake.ProcessingPath(p.ID, name)
+	n, err := spoolFrom(body, dest, s.cfg.MaxBodyBytes)
+	if err != nil {
+		os.Remove(dest)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.tooLarge(w)
+			return
+		}
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable body", Detail: err.Error()})
+		return
+	}
+	if n == 0 {
+		os.Remove(dest)
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "empty body",
+			Detail: "send the document as the body (its name in Content-Disposition or ?name=), or as the file field of a form"})
+		return
+	}
+	rc, err := s.intake.File(r.Context(), intake.Submission{
+		Path: dest, Name: name, Partner: p.ID, Transport: "http",
+		IdempotencyKey: r.Header.Get("Idempotency-Key"), SkipDuplicateBytes: true,
+	})
+	if errors.Is(err, intake.ErrIdempotencyConflict) {
+		os.Remove(dest)
+		writeProblem(w, problem{Status: http.StatusConflict, Title: "idempotency key reused", Detail: err.Error()})
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	out := s.uploadedOf(rc, name)
+	if len(out.Orders) == 0 {
+		pr := problem{Status: http.StatusUnprocessableEntity, Title: "nothing taken",
+			Detail: fmt.Sprintf("no order could be taken from %s (document %s): %d problem(s)", name, rc.Document.ID, len(out.Problems)),
+			Errors: out.Problems}
+		if out.ErrorsWorkbook != "" {
+			w.Header().Set("Link", "<"+out.ErrorsWorkbook+`>; rel="describedby"`)
+		}
+		writeProblem(w, pr)
+		return
+	}
+	w.Header().Set("Location", "/v1/documents/"+rc.Document.ID)
+	writeJSON(w, http.StatusAccepted, out)
+}
+
+func (s *Server) uploadedOf(rc *intake.Receipt, name string) uploaded {
+	out := uploaded{DocumentID: rc.Document.ID, Name: name, State: rc.Document.State, Orders: []acceptedRef{}, Replayed: rc.Replayed}
+	for _, o := range rc.Orders {
+		out.Orders = append(out.Orders, acceptedRef{ID: o.ID, PONumber: o.PONumber, Location: "/v1/orders/" + o.ID})
+	}
+	for _, q := range rc.Problems {
+		fe := fieldError{Position: q.Position, Path: q.Path, Message: q.Message}
+		if q.Order >= 0 {
+			i := q.Order
+			fe.Order = &i
+		}
+		out.Problems = append(out.Problems, fe)
+	}
+	for _, a := range rc.Answers {
+		if strings.HasSuffix(a, ".errors.xlsx") {
+			out.ErrorsWorkbook = "/v1/documents/" + rc.Document.ID + "/errors.xlsx"
+		}
+	}
+	return out
+}
+
+// uploadOf finds the document in a request: a form's "file" field, or the
+// body itself.
+func uploadOf(r *http.Request, max int64) (io.Reader, string, error) {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "multipart/form-data" {
+		mr := multipart.NewReader(http.MaxBytesReader(nil, r.Body, max), params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				return nil, "", errors.New(`the form has no "file" field`)
+			}
+			if err != nil {
+				return nil, "", fmt.Errorf("reading the form: %w", err)
+			}
+			if part.FormName() == "file" {
+				return part, uploadName(part.FileName()), nil
+			}
+		}
+	}
+	name := r.URL.Query().Get("name")
+	if _, ps, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil && ps["filename"] != "" {
+		name = ps["filename"]
+	}
+	return r.Body, uploadName(name), nil
+}
+
+// uploadName keeps a partner's file name usable as a file name here.
+func uploadName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	if name == "." || name == "/" || name == "" {
+		return "upload"
+	}
+	return name
+}
+
+// spoolFrom copies body into dest, refusing more than max bytes.
+func spoolFrom(body io.Reader, dest string, max int64) (int64, error) {
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, io.LimitReader(body, max+1))
+	if err == nil && n > max {
+		err = &http.MaxBytesError{Limit: max}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// getErrorsWorkbook serves the annotated copy of a partner's sheet.
+func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
+	p := partnerOf(r)
+	id := r.PathValue("id")
+	d, err := s.store.Document(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != p.ID) {
+		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found", Detail: fmt.Sprintf("no document %q", id)})
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	name := errorsName(d.Name)
+	path := outbox.Path(s.cfg.OutboxDir, p.ID, name)
+	f, err := os.Open(path)
+	if err != nil {
+		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",
+			Detail: fmt.Sprintf("document %s has no annotated workbook (it had no problems, or it is still being written)", id)})
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	io.Copy(w, f)
+}
+
+// errorsName is sheet.ErrorsName, kept here so that the API does not
+// depend on a format: orders.csv → orders.errors.xlsx.
+func errorsName(name string) string {
+	base := filepath.Base(name)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".errors.xlsx"
+}

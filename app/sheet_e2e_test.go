@@ -1,0 +1,122 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
+)
+
+// A distributor's CSV dropped in the inbox: its good orders are routed, the
+// order with a bad cell is refused with the cell named, and the document
+// goes to error/ with its report.
+func TestSheetEndToEnd(t *testing.T) {
+	h := startHub(t)
+	dir := filepath.Join(h.data, "inbox", "SHOP")
+	os.MkdirAll(dir, 0o755)
+	csv := "Bestelnummer;Artikelnummer;Aantal;Leverdatum\n" +
+		"SH-1;SKU-1002;5;20-12-2026\n" +
+		"SH-1;SKU-1003;2;20-12-2026\n" +
+		"SH-2;SKU-1002;veel;21-12-2026\n"
+	if err := os.WriteFile(filepath.Join(dir, "bestelling.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var doc *store.Document
+	h.waitFor(func() bool {
+		docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 100})
+		for _, d := range docs {
+			if d.Name == "bestelling.csv" && d.State != store.DocReceived {
+				doc = d
+				return true
+			}
+		}
+		return false
+	}, "bestelling.csv taken in")
+	if doc.State != store.DocError || doc.Orders != 1 || doc.Rejected != 1 {
+		t.Fatalf("document %+v", doc)
+	}
+	rows, _ := h.a.Store.OrdersByPO(context.Background(), "SHOP", "SH-1")
+	if len(rows) != 1 {
+		t.Fatalf("SH-1: %d orders", len(rows))
+	}
+	v := h.final(shopToken, rows[0].ID)
+	if v["status"] != order.StatusRouted || v["requested_delivery_date"] != "2026-12-20" {
+		t.Errorf("SH-1: %v %v", v["status"], v["requested_delivery_date"])
+	}
+	h.waitFor(func() bool { _, err := os.Stat(doc.Path + ".error.txt"); return err == nil }, "the report")
+	report, _ := os.ReadFile(doc.Path + ".error.txt")
+	if !strings.Contains(string(report), "bestelling.csv!C4: Aantal: want a number") {
+		t.Errorf("report:\n%s", report)
+	}
+
+	// The partner gets its sheet back with the bad cell marked.
+	path := filepath.Join(h.data, "outbox", "SHOP", "bestelling.errors.xlsx")
+	h.waitFor(func() bool { _, err := os.Stat(path); return err == nil }, path)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	comments, err := f.GetComments("bestelling")
+	if err != nil || len(comments) != 1 || comments[0].Cell != "C4" || !strings.Contains(comments[0].Text, "want a number") {
+		t.Errorf("comments %+v, %v", comments, err)
+	}
+	if v, _ := f.GetCellValue("bestelling", "E2"); v != "accepted" {
+		t.Errorf("E2 = %q, want accepted", v)
+	}
+}
+
+// POST /v1/documents takes a sheet as a raw body or a form upload.
+func TestUploadDocument(t *testing.T) {
+	h := startHub(t)
+	csv := "PO,SKU,Qty\nUP-1,SKU-1002,4\nUP-2,SKU-1003,lots\n"
+	r := h.do("POST", "/v1/documents?name=upload.csv", shopToken, "text/csv", strings.NewReader(csv))
+	if r.status != 202 {
+		t.Fatalf("POST = %d %s", r.status, r.raw)
+	}
+	orders, _ := r.body["orders"].([]any)
+	problems, _ := r.body["problems"].([]any)
+	wb, _ := r.body["errors_workbook"].(string)
+	if len(orders) != 1 || len(problems) != 1 || wb == "" {
+		t.Fatalf("answer %s", r.raw)
+	}
+	if msg := problems[0].(map[string]any)["message"].(string); !strings.Contains(msg, "upload.csv!C3: Qty: want a number") {
+		t.Errorf("problem %q", msg)
+	}
+	var got response
+	h.waitFor(func() bool { got = h.do("GET", wb, shopToken, "", nil); return got.status == 200 }, "the annotated workbook")
+	if f, err := excelize.OpenReader(bytes.NewReader(got.raw)); err != nil {
+		t.Errorf("not a workbook: %v", err)
+	} else {
+		f.Close()
+	}
+	if other := h.do("GET", wb, bigToken, "", nil); other.status != 404 {
+		t.Errorf("another partner's workbook: %d", other.status)
+	}
+
+	// Nothing good in it: 422 with every problem.
+	r = h.do("POST", "/v1/documents", shopToken, "text/csv", strings.NewReader("PO,SKU,Qty\nX-1,SKU-1002,abc\n"),
+		"Content-Disposition", `attachment; filename="bad.csv"`)
+	if r.status != 422 || !strings.Contains(string(r.raw), "bad.csv!C2") {
+		t.Errorf("POST bad = %d %s", r.status, r.raw)
+	}
+
+	// A form upload, as the upload page sends it.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "form.csv")
+	fw.Write([]byte("PO;SKU;Aantal\nFORM-1;SKU-1002;3\n"))
+	mw.Close()
+	r = h.do("POST", "/v1/documents", shopToken, mw.FormDataContentType(), &body)
+	if r.status != 202 || r.body["name"] != "form.csv" {
+		t.Errorf("form POST = %d %s", r.status, r.raw)
+	}
+}
