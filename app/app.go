@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -176,6 +177,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	srv.Template = a.orderTemplate
 	srv.Ready = func() error {
 		if !a.running.Load() {
 			return errors.New("the pipeline is not running")
@@ -267,4 +269,18 @@ func TuneRuntime() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1 << 30)
 	}
+}
+
+// orderTemplate writes the order template workbook for a partner, from the
+// catalog.
+func (a *App) orderTemplate(ctx context.Context, p *store.Partner, w io.Writer) error {
+	cat, err := a.Store.CatalogSKUs(ctx)
+	if err != nil {
+		return err
+	}
+	items := make([]sheet.TemplateItem, len(cat))
+	for i, it := range cat {
+		items[i] = sheet.TemplateItem{SKU: it.SKU, Description: it.Description, UOM: it.UOM, MOQ: it.MOQ, PackSize: it.PackSize}
+	}
+	return sheet.WriteTemplate(w, p.ID, items)
 }

@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +120,62 @@ func TestUploadDocument(t *testing.T) {
 	r = h.do("POST", "/v1/documents", shopToken, mw.FormDataContentType(), &body)
 	if r.status != 202 || r.body["name"] != "form.csv" {
 		t.Errorf("form POST = %d %s", r.status, r.raw)
+	}
+}
+
+// The upload page works without JavaScript: sign in with the token, send
+// the file, see what was taken and what to fix, fetch the template.
+func TestUploadPage(t *testing.T) {
+	h := startHub(t)
+	page := h.do("GET", "/upload", "", "", nil)
+	if page.status != 200 || !strings.Contains(string(page.raw), `<input type="file" name="file"`) {
+		t.Fatalf("GET /upload = %d %s", page.status, page.raw)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("token", shopToken)
+	fw, _ := mw.CreateFormFile("file", "page.csv")
+	fw.Write([]byte("PO,SKU,Qty\nPG-1,SKU-1002,3\nPG-2,SKU-1002,x\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", h.url+"/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(html), "PO PG-1") || !strings.Contains(string(html), "page.csv!C3") ||
+		!strings.Contains(string(html), "/errors.xlsx") {
+		t.Fatalf("POST /upload = %d\n%s", resp.StatusCode, html)
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "orderhub_token" {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly {
+		t.Fatalf("cookie %+v", cookie)
+	}
+	get := func(path string) (int, string, []byte) {
+		req, _ := http.NewRequest("GET", h.url+path, nil)
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	}
+	i := strings.Index(string(html), "/upload/documents/")
+	link := string(html)[i : i+strings.Index(string(html)[i:], `"`)]
+	h.waitFor(func() bool { code, _, _ := get(link); return code == 200 }, link)
+	if code, ct, b := get("/upload/template.xlsx"); code != 200 || !strings.Contains(ct, "spreadsheetml") || len(b) == 0 {
+		t.Errorf("template: %d %s", code, ct)
+	}
+	if r := h.do("GET", "/v1/templates/orders.xlsx", shopToken, "", nil); r.status != 200 {
+		t.Errorf("GET /v1/templates/orders.xlsx = %d", r.status)
 	}
 }

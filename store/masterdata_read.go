@@ -154,3 +154,28 @@ func (s *Store) loadCrosswalk(ctx context.Context, partner, kind, value string) 
 	}
 	return sku, nil
 }
+
+// CatalogSKUs lists the catalog, by SKU: what an order template offers.
+func (s *Store) CatalogSKUs(ctx context.Context) ([]CatalogItem, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT sku, gtin, description, uom, pack_size, moq FROM catalog ORDER BY sku`)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	defer rows.Close()
+	var out []CatalogItem
+	for rows.Next() {
+		var it CatalogItem
+		var pack, moq string
+		if err := rows.Scan(&it.SKU, &it.GTIN, &it.Description, &it.UOM, &pack, &moq); err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		if it.PackSize, err = decimal.NewFromString(pack); err != nil {
+			return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", it.SKU, pack, err)
+		}
+		if it.MOQ, err = decimal.NewFromString(moq); err != nil {
+			return nil, fmt.Errorf("catalog item %q: moq %q: %w", it.SKU, moq, err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}

@@ -189,17 +189,31 @@ func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := errorsName(d.Name)
-	path := outbox.Path(s.cfg.OutboxDir, p.ID, name)
+	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, name), name)
+}
+
+// serveWorkbook sends an xlsx from the outbox, 404 when it is not (yet) there.
+func (s *Server) serveWorkbook(w http.ResponseWriter, path, name string) {
 	f, err := os.Open(path)
 	if err != nil {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",
-			Detail: fmt.Sprintf("document %s has no annotated workbook (it had no problems, or it is still being written)", id)})
+			Detail: "no annotated workbook for this document (it had no problems, or it is still being written)"})
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Type", xlsxType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	io.Copy(w, f)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// multipartOf reads a form body, at most max bytes.
+func multipartOf(r *http.Request, boundary string, max int64) (*multipart.Reader, error) {
+	if boundary == "" {
+		return nil, errors.New("the form has no boundary")
+	}
+	return multipart.NewReader(http.MaxBytesReader(nil, r.Body, max), boundary), nil
 }
 
 // errorsName is sheet.ErrorsName, kept here so that the API does not

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -81,6 +82,9 @@ type Server struct {
 	// Ready, when set, gates intake: false answers 503 (the bus is down,
 	// the process is stopping) instead of taking orders it cannot publish.
 	Ready func() error
+	// Template, when set, writes the order template workbook for a
+	// partner (GET /v1/templates/orders.xlsx).
+	Template func(ctx context.Context, partner *store.Partner, w io.Writer) error
 }
 
 // New returns a server.
@@ -99,6 +103,12 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("GET /v1/documents/{id}", s.auth(s.getDocument))
 	s.mux.HandleFunc("POST /v1/documents", s.auth(s.postDocument))
 	s.mux.HandleFunc("GET /v1/documents/{id}/errors.xlsx", s.auth(s.getErrorsWorkbook))
+	s.mux.HandleFunc("GET /v1/templates/orders.xlsx", s.auth(s.getTemplate))
+	s.mux.HandleFunc("GET /upload", s.getUpload)
+	s.mux.HandleFunc("POST /upload", s.postUpload)
+	s.mux.HandleFunc("GET /upload/signout", s.signOut)
+	s.mux.HandleFunc("GET /upload/documents/{id}/errors.xlsx", s.getUploadErrors)
+	s.mux.HandleFunc("GET /upload/template.xlsx", s.getUploadTemplate)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",

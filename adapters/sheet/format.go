@@ -195,11 +195,9 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 		}
 		if !found {
 			var tried []string
-			for _, f := range []Field{fQuantity, fSKU} {
-				tried = append(tried, aliasesOf(f, c.own)[:4]...)
-			}
+			tried = aliasesOf(fQuantity, c.own)
 			yield(nil, &SheetError{Doc: doc.Name, Problems: []Problem{{Sheet: doc.Name,
-				Msg: fmt.Sprintf("no order table: no row among the first %d of any sheet names a quantity or item column and another known column (such as %s)", headerScan, strings.Join(tried, ", "))}}})
+				Msg: fmt.Sprintf("no order table: no row among the first %d of any sheet names a quantity column and another known column (quantity: %s)", headerScan, strings.Join(tried, ", "))}}})
 			return
 		}
 		refuseAll := c.allOrNothing && (total > 0 || len(sheetProblems) > 0)

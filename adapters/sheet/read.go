@@ -90,7 +90,7 @@ type layout struct {
 type blockValue struct{ v, ref string }
 
 // findLayout finds the header row: the first of the first rows whose cells
-// name at least two known fields, one of them a quantity or an item. nil
+// name a quantity and at least one other known field. nil
 // when the table has none (a notes sheet, a cover page).
 func findLayout(t *table, c conventions) *layout {
 	first, last := 0, min(len(t.rows), headerScan)
@@ -122,10 +122,11 @@ func findLayout(t *table, c conventions) *layout {
 	return nil
 }
 
-// isHeader: two known fields or more, one of them a quantity or an item.
+// isHeader: a quantity column and at least one other known column. A
+// sheet without quantities (an item list, a price list beside the orders)
+// is not an order table.
 func (l *layout) isHeader() bool {
-	hasItem := l.byField[fSKU] != nil || l.byField[fGTIN] != nil || l.byField[fBuyerItem] != nil
-	return len(l.cols) >= 2 && (hasItem || l.byField[fQuantity] != nil)
+	return len(l.cols) >= 2 && l.byField[fQuantity] != nil
 }
 
 // headerAt reads row i as a header row.
