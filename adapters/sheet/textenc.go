@@ -165,12 +165,17 @@ func (utf8Fallback) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err 
 	for nSrc < len(src) {
 		c := src[nSrc]
 		if c < utf8.RuneSelf {
-			if nDst >= len(dst) {
+			// Runs of ASCII, most of any sheet, go in one copy.
+			end := nSrc + 1
+			for end < len(src) && src[end] < utf8.RuneSelf {
+				end++
+			}
+			n := copy(dst[nDst:], src[nSrc:end])
+			if n == 0 {
 				return nDst, nSrc, transform.ErrShortDst
 			}
-			dst[nDst] = c
-			nDst++
-			nSrc++
+			nDst += n
+			nSrc += n
 			continue
 		}
 		r, size := utf8.DecodeRune(src[nSrc:])

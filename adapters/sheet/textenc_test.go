@@ -229,3 +229,33 @@ func TestUTF8FallbackOutputIsUTF8(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestUTF8FallbackSmallBuffers drives the transformer with buffers too
+// small for what it has to write, as no reader in the tests above does.
+func TestUTF8FallbackSmallBuffers(t *testing.T) {
+	in := []byte("ab\xE9cd单\xF0\x9F\x93\xA6x\x80\xE2\x82")
+	want := "abécd单📦x€â‚"
+	for srcSize := 1; srcSize <= len(in); srcSize++ {
+		var out []byte
+		dst := make([]byte, utf8.UTFMax)
+		var carry []byte
+		for pos := 0; pos < len(in) || len(carry) > 0; {
+			end := min(pos+srcSize, len(in))
+			src := append(carry, in[pos:end]...)
+			pos = end
+			atEOF := pos == len(in)
+			nDst, nSrc, err := utf8Fallback{}.Transform(dst, src, atEOF)
+			out = append(out, dst[:nDst]...)
+			carry = append([]byte(nil), src[nSrc:]...)
+			if err == nil && len(carry) > 0 {
+				t.Fatalf("src %d: nil error with %d bytes left", srcSize, len(carry))
+			}
+			if atEOF && nSrc == 0 && nDst == 0 && len(carry) > 0 {
+				t.Fatalf("src %d: no progress at EOF on % X (%v)", srcSize, carry, err)
+			}
+		}
+		if string(out) != want {
+			t.Errorf("src chunks of %d: got %q, want %q", srcSize, out, want)
+		}
+	}
+}
