@@ -118,7 +118,9 @@ func dropSamples(inbox string) ([]string, error) {
 	}
 	var dropped []string
 	for _, en := range entries {
-		if en.IsDir() || strings.HasSuffix(en.Name(), ".csv") {
+		// Master data files (catalog.csv …) are loaded, not dropped;
+		// samples are named PARTNER-NAME.
+		if en.IsDir() || (strings.HasSuffix(en.Name(), ".csv") && !strings.Contains(en.Name(), "-")) {
 			continue
 		}
 		partner, name, ok := strings.Cut(en.Name(), "-")
@@ -182,6 +184,13 @@ BIGRETAIL also sent an X12 850 (PO BR-2001, split by SDQ into one order per
 store); its 997 and an 855 per store order are in %[3]s/outbox/BIGRETAIL/:
 
   ls %[3]s/outbox/BIGRETAIL/
+
+FRESHMART sent a spreadsheet (bestelling.csv) with one bad cell: FM-2101 went through, FM-2102
+was refused, and FRESHMART got its sheet back with the cell marked:
+
+  %[3]s/outbox/FRESHMART/bestelling.errors.xlsx
+
+Distributors can upload sheets at http://%[1]s/upload (token above).
 
 Stop with Ctrl-C.
 

@@ -3,7 +3,6 @@ package sheet
 import (
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -739,34 +738,24 @@ func (an *annotator) fromText(doc []byte) error {
 	if err := an.f.SetSheetName(an.f.GetSheetName(0), sheet); err != nil {
 		return fmt.Errorf("annotate %s: name the sheet %q: %w", an.doc, sheet, err)
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	if d, ok := SniffDelimiter(text[:min(len(text), 32<<10)]); ok {
-		cr.Comma = d
+	delim, ok := SniffDelimiter(text[:min(len(text), 32<<10)])
+	if !ok {
+		delim = ','
 	}
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	last := 0
 	vals := []any{}
-	for n := 1; ; n++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("annotate %s: record %d: %w", an.doc, n, err)
-		}
+	err = csvRecords(bytes.NewReader(text), delim, func(n int, rec []string) error {
 		if n > excelize.TotalRows {
-			return fmt.Errorf("annotate %s: more than %d rows", an.doc, excelize.TotalRows)
+			return fmt.Errorf("more than %d rows", excelize.TotalRows)
 		}
 		for len(rec) > 0 && rec[len(rec)-1] == "" {
 			rec = rec[:len(rec)-1]
 		}
 		if len(rec) == 0 {
-			continue
+			return nil
 		}
 		if len(rec) > excelize.MaxColumns {
-			return fmt.Errorf("annotate %s: record %d: more than %d fields", an.doc, n, excelize.MaxColumns)
+			return fmt.Errorf("row %d: more than %d fields", n, excelize.MaxColumns)
 		}
 		last = max(last, len(rec))
 		vals = vals[:0]
@@ -778,8 +767,12 @@ func (an *annotator) fromText(doc []byte) error {
 			}
 		}
 		if err := an.f.SetSheetRow(sheet, fmt.Sprintf("A%d", n), &vals); err != nil {
-			return fmt.Errorf("annotate %s: sheet %s: row %d: %w", an.doc, sheet, n, err)
+			return fmt.Errorf("sheet %s: row %d: %w", sheet, n, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("annotate %s: %w", an.doc, err)
 	}
 	an.lastCol[sheet] = last
 	return nil

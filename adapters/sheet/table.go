@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -73,29 +74,51 @@ func readCSV(r io.Reader, name string) (*table, error) {
 	if !ok {
 		delim = ','
 	}
-	cr := csv.NewReader(br)
+	t := &table{name: name}
+	err = csvRecords(br, delim, func(n int, rec []string) error {
+		if n > maxRows {
+			return fmt.Errorf("more than %d rows", maxRows)
+		}
+		t.rows = append(t.rows, row{num: n, cells: slices.Clone(rec)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
+}
+
+// csvRecords calls fn with each record and its row number as a spreadsheet
+// program shows the file: a blank line is a row of its own, a quoted field
+// with line breaks keeps its record on one row. The reader and the
+// annotated workbook number rows alike through it. rec is reused.
+func csvRecords(r io.Reader, delim rune, fn func(row int, rec []string) error) error {
+	cr := csv.NewReader(r)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	t := &table{name: name}
-	for n := 1; ; n++ {
+	cr.ReuseRecord = true
+	row, endLine := 0, 0 // the last record's row and the line it ended on
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s: line %d: %w", name, pe.Line, pe.Err)
+				return fmt.Errorf("line %d: %w", pe.Line, pe.Err)
 			}
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return err
 		}
-		if n > maxRows {
-			return nil, fmt.Errorf("%s: more than %d rows", name, maxRows)
+		start, _ := cr.FieldPos(0)
+		row += max(1, start-endLine) // the lines between were blank: rows too
+		last, _ := cr.FieldPos(len(rec) - 1)
+		endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		if err := fn(row, rec); err != nil {
+			return err
 		}
-		t.rows = append(t.rows, row{num: n, cells: rec})
 	}
-	return t, nil
 }
 
 // maxXLSX bounds the workbook read into memory (a zip needs random access)
