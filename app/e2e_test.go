@@ -238,14 +238,19 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("line 1 PO price 2.15 vs list 1.98 not flagged: %v", pl)
 		}
 
-		f := h.messages("fulfilment.WH-EAST", id)
+		// The order is routed once the stage has committed; its messages
+		// are published right after, so give them a moment.
+		var f, l []map[string]any
+		h.waitFor(func() bool {
+			f, l = h.messages("fulfilment.WH-EAST", id), h.messages("logistics", id)
+			return len(f) >= 1 && len(l) >= 1
+		}, "the fulfilment and logistics messages")
 		if len(f) != 1 {
 			t.Fatalf("%d fulfilment messages, want 1", len(f))
 		}
 		if allocs := f[0]["allocations"].([]any); len(allocs) != 3 {
 			t.Errorf("allocations = %v", allocs)
 		}
-		l := h.messages("logistics", id)
 		if len(l) != 1 {
 			t.Fatalf("%d logistics messages, want 1", len(l))
 		}
