@@ -58,6 +58,8 @@ bench: deps
 	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10
 	@echo "== X12: 100 MB of 850s, bytes to canonical orders and orderhub translate (internal/bench/x12) =="
 	$(GO) run ./internal/bench/x12 -mb 100
+	@echo "== Sheets: a 100,000-row xlsx to canonical orders (internal/bench/sheet) =="
+	$(GO) run ./internal/bench/sheet
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:
