@@ -495,8 +495,11 @@ func numberCell(t *table, col *column, r row, c conventions) (*decimal.Decimal, 
 		return nil, nil
 	}
 	sep := col.decimal
-	if t.xlsx && machineNumber(v) && (t.cellType == nil || !t.cellType(cellRef(col.idx, r.num))) {
-		sep = DecimalPoint // a number cell: the workbook's own notation
+	if t.xlsx && machineNumber(v) {
+		// A number as the workbook stores it. (A number typed as text,
+		// "1.234" in a comma locale, is taken the same way: telling the
+		// two apart costs excelize loading the whole sheet.)
+		sep = DecimalPoint
 	}
 	d, err := ParseDecimal(v, sep)
 	if err != nil {

@@ -1,12 +1,15 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"html"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,10 +25,6 @@ type table struct {
 	xlsx     bool
 	date1904 bool
 	rows     []row
-	// cellType tells, for an xlsx cell, whether it holds text: a value
-	// such as "1.234" typed as text follows the partner's conventions, a
-	// number cell does not. Nil for CSV.
-	cellType func(ref string) (text bool)
 }
 
 // row is one row: its number as a spreadsheet shows it (from 1) and its
@@ -140,7 +139,7 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 	if len(data) > maxXLSX {
 		return nil, fmt.Errorf("%s: the workbook is over %d MiB", name, maxXLSX>>20)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 64 << 20})
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 8 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a workbook excelize can read: %w", name, err)
 	}
@@ -149,6 +148,7 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
 		date1904 = *p.Date1904
 	}
+	merges := mergedRanges(data)
 	var out []*table
 	found := false
 	for _, sh := range f.GetSheetList() {
@@ -157,13 +157,8 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 		}
 		found = true
 		t := &table{name: sh, xlsx: true, date1904: date1904}
-		if err := readSheet(f, t); err != nil {
+		if err := readSheet(f, t, merges[sh]); err != nil {
 			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh, err)
-		}
-		sheetName := sh
-		t.cellType = func(ref string) bool {
-			ct, err := f.GetCellType(sheetName, ref)
-			return err == nil && (ct == excelize.CellTypeSharedString || ct == excelize.CellTypeInlineString)
 		}
 		out = append(out, t)
 	}
@@ -173,7 +168,7 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 	return out, nil
 }
 
-func readSheet(f *excelize.File, t *table) error {
+func readSheet(f *excelize.File, t *table, merges []mergeRange) error {
 	// fill holds, by row, the cells of merged ranges other than their
 	// top-left one, which alone holds the value.
 	type filled struct {
@@ -182,22 +177,12 @@ func readSheet(f *excelize.File, t *table) error {
 	}
 	fill := map[int][]filled{}
 	nfill := 0
-	if merges, err := f.GetMergeCells(t.name); err == nil {
-		for _, m := range merges {
-			c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-			c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-			if err1 != nil || err2 != nil {
-				continue
-			}
-			for rr := r1; rr <= r2 && nfill < maxMergeFill; rr++ {
-				for cc := c1; cc <= c2 && nfill < maxMergeFill; cc++ {
-					if rr != r1 || cc != c1 {
-						fill[rr] = append(fill[rr], filled{cc - 1, m.GetCellValue()})
-						nfill++
-					}
-				}
-			}
-		}
+	// The merged ranges' values are their top-left cells', known once
+	// those rows are read: ranges are filled as rows come, from values
+	// kept by position.
+	tops := map[[2]int]string{}
+	for _, m := range merges {
+		tops[[2]int{m.r1, m.c1}] = ""
 	}
 	rows, err := f.Rows(t.name)
 	if err != nil {
@@ -212,6 +197,24 @@ func readSheet(f *excelize.File, t *table) error {
 		if err != nil {
 			return fmt.Errorf("row %d: %w", n, err)
 		}
+		for k := range tops {
+			if k[0] == n && k[1]-1 < len(cells) {
+				tops[k] = cells[k[1]-1]
+			}
+		}
+		for _, m := range merges {
+			if n < m.r1 || n > m.r2 || nfill >= maxMergeFill {
+				continue
+			}
+			v := tops[[2]int{m.r1, m.c1}]
+			for c := m.c1; c <= m.c2; c++ {
+				if n == m.r1 && c == m.c1 {
+					continue
+				}
+				fill[n] = append(fill[n], filled{c - 1, v})
+				nfill++
+			}
+		}
 		for _, fc := range fill[n] {
 			for len(cells) <= fc.col {
 				cells = append(cells, "")
@@ -220,7 +223,96 @@ func readSheet(f *excelize.File, t *table) error {
 				cells[fc.col] = fc.v
 			}
 		}
+		delete(fill, n)
 		t.rows = append(t.rows, row{num: n, cells: cells})
 	}
 	return rows.Error()
+}
+
+// mergeRange is a merged range, 1-based.
+type mergeRange struct{ r1, c1, r2, c2 int }
+
+var (
+	mergeRE    = regexp.MustCompile(`<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
+	sheetRE    = regexp.MustCompile(`<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]*)"`)
+	relationRE = regexp.MustCompile(`<Relationship [^>]*Id="([^"]*)"[^>]*Target="([^"]*)"`)
+)
+
+// mergedRanges lists each sheet's merged ranges straight from the
+// package: excelize's GetMergeCells parses the whole worksheet into memory
+// to answer, which on a large sheet costs more than reading it.
+func mergedRanges(data []byte) map[string][]mergeRange {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil
+	}
+	open := func(name string) io.ReadCloser {
+		for _, f := range zr.File {
+			if f.Name == name {
+				if rc, err := f.Open(); err == nil {
+					return rc
+				}
+			}
+		}
+		return nil
+	}
+	part := func(name string) []byte {
+		rc := open(name)
+		if rc == nil {
+			return nil
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(io.LimitReader(rc, 16<<20))
+		return b
+	}
+	// tail streams a worksheet and keeps what follows "<mergeCells", which
+	// comes after the rows: the sheet itself is not held.
+	tail := func(name string) []byte {
+		rc := open(name)
+		if rc == nil {
+			return nil
+		}
+		defer rc.Close()
+		marker := []byte("<mergeCells")
+		var kept []byte
+		buf := make([]byte, 256<<10)
+		carry := 0
+		for {
+			n, err := io.ReadFull(rc, buf[carry:])
+			chunk := buf[:carry+n]
+			if kept != nil {
+				kept = append(kept, chunk[carry:]...)
+			} else if i := bytes.Index(chunk, marker); i >= 0 {
+				kept = append([]byte(nil), chunk[i:]...)
+			}
+			if err != nil {
+				return kept
+			}
+			carry = min(len(marker)-1, len(chunk))
+			copy(buf, chunk[len(chunk)-carry:])
+			if len(kept) > 16<<20 {
+				return kept
+			}
+		}
+	}
+	targets := map[string]string{}
+	for _, m := range relationRE.FindAllSubmatch(part("xl/_rels/workbook.xml.rels"), -1) {
+		t := strings.TrimPrefix(string(m[2]), "/")
+		if !strings.HasPrefix(t, "xl/") {
+			t = "xl/" + t
+		}
+		targets[string(m[1])] = t
+	}
+	out := map[string][]mergeRange{}
+	for _, m := range sheetRE.FindAllSubmatch(part("xl/workbook.xml"), -1) {
+		name := html.UnescapeString(string(m[1]))
+		for _, mm := range mergeRE.FindAllSubmatch(tail(targets[string(m[2])]), -1) {
+			c1, r1, err1 := excelize.CellNameToCoordinates(string(mm[1]))
+			c2, r2, err2 := excelize.CellNameToCoordinates(string(mm[2]))
+			if err1 == nil && err2 == nil {
+				out[name] = append(out[name], mergeRange{r1, c1, r2, c2})
+			}
+		}
+	}
+	return out
 }
