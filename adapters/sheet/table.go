@@ -139,36 +139,31 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 	if len(data) > maxXLSX {
 		return nil, fmt.Errorf("%s: the workbook is over %d MiB", name, maxXLSX>>20)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 8 << 20})
+	bk, err := openBook(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a workbook excelize can read: %w", name, err)
-	}
-	defer f.Close()
-	date1904 := false
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
+		return nil, fmt.Errorf("%s: not an xlsx workbook: %w", name, err)
 	}
 	merges := mergedRanges(data)
 	var out []*table
-	found := false
-	for _, sh := range f.GetSheetList() {
-		if only != "" && !strings.EqualFold(sh, only) {
+	var names []string
+	for _, sh := range bk.sheets {
+		names = append(names, sh.name)
+		if only != "" && !strings.EqualFold(sh.name, only) {
 			continue
 		}
-		found = true
-		t := &table{name: sh, xlsx: true, date1904: date1904}
-		if err := readSheet(f, t, merges[sh]); err != nil {
-			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh, err)
+		t := &table{name: sh.name, xlsx: true, date1904: bk.date1904}
+		if err := readSheet(bk, sh.path, t, merges[sh.name]); err != nil {
+			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh.name, err)
 		}
 		out = append(out, t)
 	}
-	if only != "" && !found {
-		return nil, fmt.Errorf("%s: no sheet %q (the partner profile names it); the workbook has %s", name, only, strings.Join(f.GetSheetList(), ", "))
+	if only != "" && len(out) == 0 {
+		return nil, fmt.Errorf("%s: no sheet %q (the partner profile names it); the workbook has %s", name, only, strings.Join(names, ", "))
 	}
 	return out, nil
 }
 
-func readSheet(f *excelize.File, t *table, merges []mergeRange) error {
+func readSheet(bk *book, path string, t *table, merges []mergeRange) error {
 	// fill holds, by row, the cells of merged ranges other than their
 	// top-left one, which alone holds the value.
 	type filled struct {
@@ -178,55 +173,46 @@ func readSheet(f *excelize.File, t *table, merges []mergeRange) error {
 	fill := map[int][]filled{}
 	nfill := 0
 	// The merged ranges' values are their top-left cells', known once
-	// those rows are read: ranges are filled as rows come, from values
-	// kept by position.
+	// those rows are read: ranges are filled as rows come.
 	tops := map[[2]int]string{}
 	for _, m := range merges {
 		tops[[2]int{m.r1, m.c1}] = ""
 	}
-	rows, err := f.Rows(t.name)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for n := 1; rows.Next(); n++ {
-		if n > maxRows {
+	return bk.readRows(path, func(n int, cells []string) error {
+		if len(t.rows) >= maxRows {
 			return fmt.Errorf("more than %d rows", maxRows)
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return fmt.Errorf("row %d: %w", n, err)
-		}
-		for k := range tops {
-			if k[0] == n && k[1]-1 < len(cells) {
-				tops[k] = cells[k[1]-1]
-			}
-		}
-		for _, m := range merges {
-			if n < m.r1 || n > m.r2 || nfill >= maxMergeFill {
-				continue
-			}
-			v := tops[[2]int{m.r1, m.c1}]
-			for c := m.c1; c <= m.c2; c++ {
-				if n == m.r1 && c == m.c1 {
-					continue
+		if len(merges) > 0 {
+			for k := range tops {
+				if k[0] == n && k[1]-1 < len(cells) {
+					tops[k] = cells[k[1]-1]
 				}
-				fill[n] = append(fill[n], filled{c - 1, v})
-				nfill++
 			}
+			for _, m := range merges {
+				for rr := max(m.r1, n); rr <= m.r2 && rr <= n && nfill < maxMergeFill; rr++ {
+					v := tops[[2]int{m.r1, m.c1}]
+					for c := m.c1; c <= m.c2; c++ {
+						if rr == m.r1 && c == m.c1 {
+							continue
+						}
+						fill[rr] = append(fill[rr], filled{c - 1, v})
+						nfill++
+					}
+				}
+			}
+			for _, fc := range fill[n] {
+				for len(cells) <= fc.col {
+					cells = append(cells, "")
+				}
+				if cells[fc.col] == "" {
+					cells[fc.col] = fc.v
+				}
+			}
+			delete(fill, n)
 		}
-		for _, fc := range fill[n] {
-			for len(cells) <= fc.col {
-				cells = append(cells, "")
-			}
-			if cells[fc.col] == "" {
-				cells[fc.col] = fc.v
-			}
-		}
-		delete(fill, n)
 		t.rows = append(t.rows, row{num: n, cells: cells})
-	}
-	return rows.Error()
+		return nil
+	})
 }
 
 // mergeRange is a merged range, 1-based.
