@@ -152,3 +152,26 @@ func TestErrorsAreLocated(t *testing.T) {
 		}
 	}
 }
+
+// A workbook whose XML uses a namespace prefix (<x:row>), as some
+// generators write it, is still read.
+func TestPrefixedWorkbook(t *testing.T) {
+	data := fixtures["merged_formulas.xlsx"](t)
+	prefixed := rewriteParts(t, data, func(name string, b []byte) []byte {
+		if !strings.HasPrefix(name, "xl/worksheets/") {
+			return b
+		}
+		s := string(b)
+		for _, tag := range []string{"row", "c", "v", "f", "sheetData", "worksheet", "mergeCells", "mergeCell", "dimension", "sheetViews", "sheetView", "sheetFormatPr"} {
+			s = strings.ReplaceAll(s, "<"+tag+" ", "<x:"+tag+" ")
+			s = strings.ReplaceAll(s, "<"+tag+">", "<x:"+tag+">")
+			s = strings.ReplaceAll(s, "</"+tag+">", "</x:"+tag+">")
+		}
+		s = strings.Replace(s, `xmlns="`, `xmlns:x="`, 1)
+		return []byte(s)
+	})
+	_, orders, errs := render(t, &Format{}, "prefixed.xlsx", prefixed, format.Doc{})
+	if len(orders) != 2 || len(errs) > 0 {
+		t.Errorf("%d orders, %v", len(orders), errs)
+	}
+}

@@ -157,8 +157,62 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 		}
 		out = append(out, t)
 	}
+	if len(bk.sheets) == 0 || allEmpty(out) {
+		// Written with namespace prefixes (<x:row>) or in some other
+		// way the scanner does not follow: excelize reads everything.
+		return readXLSXSlow(data, name, only)
+	}
 	if only != "" && len(out) == 0 {
 		return nil, fmt.Errorf("%s: no sheet %q (the partner profile names it); the workbook has %s", name, only, strings.Join(names, ", "))
+	}
+	return out, nil
+}
+
+func allEmpty(ts []*table) bool {
+	for _, t := range ts {
+		if len(t.rows) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// readXLSXSlow reads a workbook with excelize's row iterator: slower, and
+// for what the byte scanner does not read.
+func readXLSXSlow(data []byte, name, only string) ([]*table, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 8 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a workbook excelize can read: %w", name, err)
+	}
+	defer f.Close()
+	date1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		date1904 = *p.Date1904
+	}
+	var out []*table
+	for _, sh := range f.GetSheetList() {
+		if only != "" && !strings.EqualFold(sh, only) {
+			continue
+		}
+		t := &table{name: sh, xlsx: true, date1904: date1904}
+		rows, err := f.Rows(sh)
+		if err != nil {
+			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh, err)
+		}
+		for n := 1; rows.Next(); n++ {
+			if n > maxRows {
+				rows.Close()
+				return nil, fmt.Errorf("%s: sheet %s: more than %d rows", name, sh, maxRows)
+			}
+			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("%s: sheet %s: row %d: %w", name, sh, n, err)
+			}
+			t.rows = append(t.rows, row{num: n, cells: cells})
+		}
+		rows.Close()
+		out = append(out, t)
 	}
 	return out, nil
 }
