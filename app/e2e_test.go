@@ -182,6 +182,22 @@ func (h *hub) messages(topic, id string) []map[string]any {
 	return out
 }
 
+// settled returns the messages on a topic for id once there are n: a
+// stage publishes just after it commits the order's status, so a test that
+// saw the status waits a moment for the messages.
+func (h *hub) settled(topic, id string, n int) []map[string]any {
+	h.t.Helper()
+	var got []map[string]any
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got = h.messages(topic, id)
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (h *hub) topicCount(topic string) int {
 	n := 0
 	h.a.Bus.Read(context.Background(), topic, 0, func(sqlitebus.Envelope) error { n++; return nil })
@@ -293,7 +309,7 @@ func TestEndToEnd(t *testing.T) {
 			if v["status"] != order.StatusRejected || !strings.Contains(fmt.Sprint(v["problems"]), "duplicate PO number") {
 				t.Fatalf("status %v problems %v", v["status"], v["problems"])
 			}
-			if n := len(h.messages("orders.rejected", r.body["id"].(string))); n != 1 {
+			if n := len(h.settled("orders.rejected", r.body["id"].(string), 1)); n != 1 {
 				t.Errorf("%d messages on orders.rejected", n)
 			}
 		})
@@ -326,10 +342,10 @@ func TestEndToEnd(t *testing.T) {
 		if len(b) != 1 || b[0].(map[string]any)["quantity"] != "3" {
 			t.Errorf("backorders = %v", b)
 		}
-		if n := len(h.messages("fulfilment.WH-WEST", id)); n != 1 {
+		if n := len(h.settled("fulfilment.WH-WEST", id, 1)); n != 1 {
 			t.Errorf("%d fulfilment.WH-WEST messages", n)
 		}
-		if n := len(h.messages("orders.backorder", id)); n != 1 {
+		if n := len(h.settled("orders.backorder", id, 1)); n != 1 {
 			t.Errorf("%d orders.backorder messages", n)
 		}
 	})
