@@ -479,7 +479,7 @@ func problemsOf(idx int, err error) []Problem {
 		}
 		return out
 	}
-	return []Problem{{Order: idx, Message: err.Error()}}
+	return []Problem{{Order: idx, Position: pos, Message: err.Error()}}
 }
 
 func (in *Intake) publish(ctx context.Context, doc *store.Document, batch []*order.Order, rc *Receipt) error {
