@@ -217,7 +217,7 @@ func (l *layout) decideColumns(t *table, c conventions) {
 			}
 			var vals []string
 			for _, r := range t.rows[l.header+1:] {
-				if v := r.cell(col.idx); v != "" && !(t.xlsx && machineNumber(v)) {
+				if v := r.cell(col.idx); v != "" && !(t.xlsx && machineNumber(v) && !t.textNums[[2]int{r.num, col.idx}]) {
 					vals = append(vals, v)
 				}
 			}
@@ -495,11 +495,8 @@ func numberCell(t *table, col *column, r row, c conventions) (*decimal.Decimal, 
 		return nil, nil
 	}
 	sep := col.decimal
-	if t.xlsx && machineNumber(v) {
-		// A number as the workbook stores it. (A number typed as text,
-		// "1.234" in a comma locale, is taken the same way: telling the
-		// two apart costs excelize loading the whole sheet.)
-		sep = DecimalPoint
+	if t.xlsx && machineNumber(v) && !t.textNums[[2]int{r.num, col.idx}] {
+		sep = DecimalPoint // a number cell: the workbook's own notation
 	}
 	d, err := ParseDecimal(v, sep)
 	if err != nil {

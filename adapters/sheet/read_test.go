@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
@@ -173,5 +175,24 @@ func TestPrefixedWorkbook(t *testing.T) {
 	_, orders, errs := render(t, &Format{}, "prefixed.xlsx", prefixed, format.Doc{})
 	if len(orders) != 2 || len(errs) > 0 {
 		t.Errorf("%d orders, %v", len(orders), errs)
+	}
+}
+
+// In a workbook, 1.234 in a number cell is the number; "1.234" typed as
+// text follows the partner's conventions, which the data cannot settle.
+func TestNumberTypedAsText(t *testing.T) {
+	data := workbook(t, false, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{
+			{"PO", "SKU", "Qty"},
+			{"N-1", "BEV-1001", 1.234},
+			{"N-2", "BEV-1002", "1.234"},
+		})
+	})
+	_, orders, errs := render(t, &Format{}, "typed.xlsx", data, format.Doc{})
+	if len(orders) != 1 || orders[0].PONumber != "N-1" || orders[0].Lines[0].Quantity.String() != "1.234" {
+		t.Errorf("orders %v", orders)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "Sheet1!C3") {
+		t.Errorf("errors %v", errs)
 	}
 }

@@ -25,6 +25,10 @@ type table struct {
 	xlsx     bool
 	date1904 bool
 	rows     []row
+	// textNums are the xlsx cells (row, column from 0) holding text that
+	// looks like a number, "1.234" typed as text: they follow the
+	// partner's conventions, not the workbook's notation.
+	textNums map[[2]int]bool
 }
 
 // row is one row: its number as a spreadsheet shows it (from 1) and its
@@ -232,7 +236,13 @@ func readSheet(bk *book, path string, t *table, merges []mergeRange) error {
 	for _, m := range merges {
 		tops[[2]int{m.r1, m.c1}] = ""
 	}
-	return bk.readRows(path, func(n int, cells []string) error {
+	return bk.readRows(path, func(n int, cells []string, textNums []int) error {
+		for _, c := range textNums {
+			if t.textNums == nil {
+				t.textNums = map[[2]int]bool{}
+			}
+			t.textNums[[2]int{n, c}] = true
+		}
 		if len(t.rows) >= maxRows {
 			return fmt.Errorf("more than %d rows", maxRows)
 		}

@@ -104,7 +104,11 @@ func xmlText(b []byte) string {
 
 // readRows calls fn with each row of the worksheet at path: its number and
 // its cells' values from column A (missing cells empty).
-func (b *book) readRows(path string, fn func(n int, cells []string) error) error {
+//
+// textNums receives the columns (from 0) of the row's text cells whose
+// text looks like a number ("1.234" typed as text): those follow the
+// partner's conventions, not the workbook's notation.
+func (b *book) readRows(path string, fn func(n int, cells []string, textNums []int) error) error {
 	rc := b.open(path)
 	if rc == nil {
 		return fmt.Errorf("no part %s", path)
@@ -112,6 +116,7 @@ func (b *book) readRows(path string, fn func(n int, cells []string) error) error
 	defer rc.Close()
 	br := bufio.NewReaderSize(io.LimitReader(rc, maxUnzipped), 256<<10)
 	var cells []string
+	var textNums []int
 	last := 0
 	for {
 		// Each row is read whole: up to the end of its element.
@@ -142,13 +147,13 @@ func (b *book) readRows(path string, fn func(n int, cells []string) error) error
 			}
 		}
 		last = n
-		cells = cells[:0]
-		if err := b.rowCells(row, &cells); err != nil {
+		cells, textNums = cells[:0], textNums[:0]
+		if err := b.rowCells(row, &cells, &textNums); err != nil {
 			return fmt.Errorf("row %d: %w", n, err)
 		}
 		out := make([]string, len(cells))
 		copy(out, cells)
-		if err := fn(n, out); err != nil {
+		if err := fn(n, out, textNums); err != nil {
 			return err
 		}
 	}
@@ -202,7 +207,7 @@ func attr(el []byte, name string) string {
 }
 
 // rowCells reads the <c> elements of a row into cells, by column.
-func (b *book) rowCells(row []byte, cells *[]string) error {
+func (b *book) rowCells(row []byte, cells *[]string, textNums *[]int) error {
 	rest := row
 	col := 0
 	for {
@@ -235,7 +240,10 @@ func (b *book) rowCells(row []byte, cells *[]string) error {
 				col = c - 1
 			}
 		}
-		v := b.cellValue(el)
+		v, text := b.cellValue(el)
+		if text && machineNumber(v) {
+			*textNums = append(*textNums, col)
+		}
 		for len(*cells) <= col {
 			*cells = append(*cells, "")
 		}
@@ -246,40 +254,42 @@ func (b *book) rowCells(row []byte, cells *[]string) error {
 
 // cellValue is a cell's stored value: shared strings looked up, inline
 // strings read, formulas by their cached value.
-func (b *book) cellValue(el []byte) string {
+func (b *book) cellValue(el []byte) (v string, text bool) {
 	t := attr(el, "t")
 	if t == "inlineStr" {
 		var s strings.Builder
 		for _, m := range tRE.FindAllSubmatch(el, -1) {
 			s.WriteString(xmlText(m[1]))
 		}
-		return s.String()
+		return s.String(), true
 	}
 	i := bytes.Index(el, []byte("<v>"))
 	if i < 0 {
 		i = bytes.Index(el, []byte("<v "))
 		if i < 0 {
-			return ""
+			return "", false
 		}
 		i = bytes.IndexByte(el[i:], '>') + i - 2
 	}
-	v := el[i+3:]
-	j := bytes.Index(v, []byte("</v>"))
+	raw := el[i+3:]
+	j := bytes.Index(raw, []byte("</v>"))
 	if j < 0 {
-		return ""
+		return "", false
 	}
-	v = v[:j]
+	raw = raw[:j]
 	switch t {
 	case "s":
-		if k, err := strconv.Atoi(string(v)); err == nil && k >= 0 && k < len(b.shared) {
-			return b.shared[k]
+		if k, err := strconv.Atoi(string(raw)); err == nil && k >= 0 && k < len(b.shared) {
+			return b.shared[k], true
 		}
-		return ""
+		return "", true
+	case "str":
+		return xmlText(raw), true // a formula's text result
 	case "b":
-		if string(v) == "1" {
-			return "TRUE"
+		if string(raw) == "1" {
+			return "TRUE", false
 		}
-		return "FALSE"
+		return "FALSE", false
 	}
-	return xmlText(v)
+	return xmlText(raw), false
 }
