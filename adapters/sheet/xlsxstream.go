@@ -241,7 +241,8 @@ func (b *book) rowCells(row []byte, cells *[]string, textNums *[]int) error {
 			}
 		}
 		v, text := b.cellValue(el)
-		if text && machineNumber(v) {
+		// Only a separator makes a difference: "24" reads alike either way.
+		if text && strings.ContainsAny(v, ".eE") && machineNumber(v) {
 			*textNums = append(*textNums, col)
 		}
 		for len(*cells) <= col {
