@@ -94,6 +94,44 @@ func (b *book) part(name string, max int64) []byte {
 	return data
 }
 
+// textRuns joins the text of the <t> elements in el (a rich text's runs),
+// without a regular expression: inline strings are most cells of some
+// generators' sheets.
+func textRuns(el []byte) string {
+	var out []byte
+	n := 0
+	for {
+		i := bytes.Index(el, []byte("<t"))
+		if i < 0 {
+			break
+		}
+		el = el[i+2:]
+		if len(el) == 0 || (el[0] != '>' && el[0] != ' ') {
+			continue // <tc>, <tr>…: not a text element
+		}
+		j := bytes.IndexByte(el, '>')
+		if j < 0 {
+			break
+		}
+		if j > 0 && el[j-1] == '/' { // <t/>
+			el = el[j+1:]
+			continue
+		}
+		el = el[j+1:]
+		k := bytes.Index(el, []byte("</t>"))
+		if k < 0 {
+			break
+		}
+		if n == 0 && bytes.IndexByte(el[:k], '&') < 0 && !bytes.Contains(el[k:], []byte("<t")) {
+			return string(el[:k]) // one plain run: the common case
+		}
+		out = append(out, xmlText(el[:k])...)
+		n++
+		el = el[k+4:]
+	}
+	return string(out)
+}
+
 // xmlText unescapes XML character data.
 func xmlText(b []byte) string {
 	if bytes.IndexByte(b, '&') < 0 {
@@ -258,11 +296,7 @@ func (b *book) rowCells(row []byte, cells *[]string, textNums *[]int) error {
 func (b *book) cellValue(el []byte) (v string, text bool) {
 	t := attr(el, "t")
 	if t == "inlineStr" {
-		var s strings.Builder
-		for _, m := range tRE.FindAllSubmatch(el, -1) {
-			s.WriteString(xmlText(m[1]))
-		}
-		return s.String(), true
+		return textRuns(el), true
 	}
 	i := bytes.Index(el, []byte("<v>"))
 	if i < 0 {
