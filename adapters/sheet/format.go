@@ -150,7 +150,7 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 			if prof != nil {
 				only = prof.Sheet
 			}
-			tables, err = readXLSX(bytes.NewReader(data), doc.Name, only)
+			tables, err = readXLSX(data, doc.Name, only)
 		} else {
 			var t *table
 			t, err = readCSV(bytes.NewReader(data), doc.Name)
@@ -229,7 +229,7 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 				}
 			case refuseAll:
 				ann.Refused++
-				if !yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: []Problem{{Sheet: d.o.Source.Position,
+				if !yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: []Problem{{Sheet: d.sheet, Row: d.firstRow,
 					Msg: "refused with the rest of the document: the partner's profile says all or nothing"}}}) {
 					return
 				}

@@ -196,3 +196,43 @@ func TestNumberTypedAsText(t *testing.T) {
 		t.Errorf("errors %v", errs)
 	}
 }
+
+// A PO merged down over its lines belongs to each of them.
+func TestMergedCellsFill(t *testing.T) {
+	data := workbook(t, false, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{
+			{"PO", "SKU", "Qty"},
+			{"M-1", "BEV-1001", 2},
+			{nil, "BEV-1002", 3},
+			{"M-2", "BEV-1003", 4},
+		})
+		f.MergeCell("Sheet1", "A2", "A3")
+	})
+	_, orders, errs := render(t, &Format{}, "merged.xlsx", data, format.Doc{})
+	if len(errs) > 0 || len(orders) != 2 || len(orders[0].Lines) != 2 || orders[1].PONumber != "M-2" {
+		t.Fatalf("orders %v, errors %v", orders, errs)
+	}
+	bk, err := openBook(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := bk.merges(bk.sheets[0].path); len(m) != 1 || m[0] != (mergeRange{2, 1, 3, 1}) {
+		t.Errorf("merges %v", m)
+	}
+}
+
+// With all_or_nothing in the profile, one bad row refuses every order.
+func TestAllOrNothing(t *testing.T) {
+	f := &Format{Profiles: profilesFrom(t, "partner: P\nsheet:\n  all_or_nothing: true\n")}
+	csv := "PO,SKU,Qty\nA-1,BEV-1001,2\nB-1,BEV-1002,x\n"
+	_, orders, errs := render(t, f, "aon.csv", []byte(csv), format.Doc{Partner: "P"})
+	if len(orders) != 0 || len(errs) != 2 {
+		t.Fatalf("%d orders, errors %v", len(orders), errs)
+	}
+	if !strings.Contains(errs[0].Error()+errs[1].Error(), "aon.csv!2: refused with the rest of the document") {
+		t.Errorf("errors %v", errs)
+	}
+	if _, orders, _ := render(t, &Format{}, "aon.csv", []byte(csv), format.Doc{}); len(orders) != 1 {
+		t.Errorf("without the profile: %d orders", len(orders))
+	}
+}

@@ -1,15 +1,12 @@
 package sheet
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"html"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -127,27 +124,21 @@ func csvRecords(r io.Reader, delim rune, fn func(row int, rec []string) error) e
 // maxXLSX bounds the workbook read into memory (a zip needs random access)
 // and what it may unzip to.
 const (
-	maxXLSX      = 256 << 20
-	maxUnzipped  = 2 << 30
-	maxMergeFill = 100_000
+	maxXLSX     = 256 << 20
+	maxUnzipped = 2 << 30
+	// maxMergeRanges bounds the merged ranges applied per sheet: a few
+	// header cells in an order sheet, not thousands.
+	maxMergeRanges = 10_000
 )
 
-// readXLSX reads every sheet of a workbook, or the one named, row by row
-// with excelize's streaming iterator: raw values, formulas by their cached
+// readXLSX reads every sheet of the workbook data, or the one named, with
+// the byte scanner of xlsxstream.go: raw values, formulas by their cached
 // value, merged cells filled with their top-left value.
-func readXLSX(r io.Reader, name, only string) ([]*table, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxXLSX+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxXLSX {
-		return nil, fmt.Errorf("%s: the workbook is over %d MiB", name, maxXLSX>>20)
-	}
+func readXLSX(data []byte, name, only string) ([]*table, error) {
 	bk, err := openBook(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an xlsx workbook: %w", name, err)
 	}
-	merges := mergedRanges(data)
 	var out []*table
 	var names []string
 	for _, sh := range bk.sheets {
@@ -156,7 +147,7 @@ func readXLSX(r io.Reader, name, only string) ([]*table, error) {
 			continue
 		}
 		t := &table{name: sh.name, xlsx: true, date1904: bk.date1904}
-		if err := readSheet(bk, sh.path, t, merges[sh.name]); err != nil {
+		if err := readSheet(bk, sh.path, t); err != nil {
 			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh.name, err)
 		}
 		out = append(out, t)
@@ -221,58 +212,40 @@ func readXLSXSlow(data []byte, name, only string) ([]*table, error) {
 	return out, nil
 }
 
-func readSheet(bk *book, path string, t *table, merges []mergeRange) error {
-	// fill holds, by row, the cells of merged ranges other than their
-	// top-left one, which alone holds the value.
-	type filled struct {
-		col int
-		v   string
-	}
-	fill := map[int][]filled{}
-	nfill := 0
-	// The merged ranges' values are their top-left cells', known once
-	// those rows are read: ranges are filled as rows come.
-	tops := map[[2]int]string{}
-	for _, m := range merges {
-		tops[[2]int{m.r1, m.c1}] = ""
-	}
+// readSheet reads the worksheet at path into t. A merged range holds its
+// value in its top-left cell; the range's other cells, in that row and the
+// rows below, get that value.
+func readSheet(bk *book, path string, t *table) error {
+	merges := bk.merges(path)
+	tops := make([]string, len(merges)) // each range's value, once its first row is read
 	return bk.readRows(path, func(n int, cells []string, textNums []int) error {
+		if len(t.rows) >= maxRows {
+			return fmt.Errorf("more than %d rows", maxRows)
+		}
 		for _, c := range textNums {
 			if t.textNums == nil {
 				t.textNums = map[[2]int]bool{}
 			}
 			t.textNums[[2]int{n, c}] = true
 		}
-		if len(t.rows) >= maxRows {
-			return fmt.Errorf("more than %d rows", maxRows)
-		}
-		if len(merges) > 0 {
-			for k := range tops {
-				if k[0] == n && k[1]-1 < len(cells) {
-					tops[k] = cells[k[1]-1]
-				}
+		for i, m := range merges {
+			if n < m.r1 || n > m.r2 {
+				continue
 			}
-			for _, m := range merges {
-				for rr := max(m.r1, n); rr <= m.r2 && rr <= n && nfill < maxMergeFill; rr++ {
-					v := tops[[2]int{m.r1, m.c1}]
-					for c := m.c1; c <= m.c2; c++ {
-						if rr == m.r1 && c == m.c1 {
-							continue
-						}
-						fill[rr] = append(fill[rr], filled{c - 1, v})
-						nfill++
-					}
-				}
+			if n == m.r1 && m.c1-1 < len(cells) {
+				tops[i] = cells[m.c1-1]
 			}
-			for _, fc := range fill[n] {
-				for len(cells) <= fc.col {
+			for c := m.c1; c <= m.c2; c++ {
+				if n == m.r1 && c == m.c1 {
+					continue
+				}
+				for len(cells) < c {
 					cells = append(cells, "")
 				}
-				if cells[fc.col] == "" {
-					cells[fc.col] = fc.v
+				if cells[c-1] == "" {
+					cells[c-1] = tops[i]
 				}
 			}
-			delete(fill, n)
 		}
 		t.rows = append(t.rows, row{num: n, cells: cells})
 		return nil
@@ -281,88 +254,3 @@ func readSheet(bk *book, path string, t *table, merges []mergeRange) error {
 
 // mergeRange is a merged range, 1-based.
 type mergeRange struct{ r1, c1, r2, c2 int }
-
-var (
-	mergeRE    = regexp.MustCompile(`<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
-	sheetRE    = regexp.MustCompile(`<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]*)"`)
-	relationRE = regexp.MustCompile(`<Relationship [^>]*Id="([^"]*)"[^>]*Target="([^"]*)"`)
-)
-
-// mergedRanges lists each sheet's merged ranges straight from the
-// package: excelize's GetMergeCells parses the whole worksheet into memory
-// to answer, which on a large sheet costs more than reading it.
-func mergedRanges(data []byte) map[string][]mergeRange {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil
-	}
-	open := func(name string) io.ReadCloser {
-		for _, f := range zr.File {
-			if f.Name == name {
-				if rc, err := f.Open(); err == nil {
-					return rc
-				}
-			}
-		}
-		return nil
-	}
-	part := func(name string) []byte {
-		rc := open(name)
-		if rc == nil {
-			return nil
-		}
-		defer rc.Close()
-		b, _ := io.ReadAll(io.LimitReader(rc, 16<<20))
-		return b
-	}
-	// tail streams a worksheet and keeps what follows "<mergeCells", which
-	// comes after the rows: the sheet itself is not held.
-	tail := func(name string) []byte {
-		rc := open(name)
-		if rc == nil {
-			return nil
-		}
-		defer rc.Close()
-		marker := []byte("<mergeCells")
-		var kept []byte
-		buf := make([]byte, 256<<10)
-		carry := 0
-		for {
-			n, err := io.ReadFull(rc, buf[carry:])
-			chunk := buf[:carry+n]
-			if kept != nil {
-				kept = append(kept, chunk[carry:]...)
-			} else if i := bytes.Index(chunk, marker); i >= 0 {
-				kept = append([]byte(nil), chunk[i:]...)
-			}
-			if err != nil {
-				return kept
-			}
-			carry = min(len(marker)-1, len(chunk))
-			copy(buf, chunk[len(chunk)-carry:])
-			if len(kept) > 16<<20 {
-				return kept
-			}
-		}
-	}
-	targets := map[string]string{}
-	for _, m := range relationRE.FindAllSubmatch(part("xl/_rels/workbook.xml.rels"), -1) {
-		t := strings.TrimPrefix(string(m[2]), "/")
-		if !strings.HasPrefix(t, "xl/") {
-			t = "xl/" + t
-		}
-		targets[string(m[1])] = t
-	}
-	out := map[string][]mergeRange{}
-	for _, m := range sheetRE.FindAllSubmatch(part("xl/workbook.xml"), -1) {
-		name := html.UnescapeString(string(m[1]))
-		for _, mm := range mergeRE.FindAllSubmatch(tail(targets[string(m[2])]), -1) {
-			c1, r1, err1 := excelize.CellNameToCoordinates(string(mm[1]))
-			c2, r2, err2 := excelize.CellNameToCoordinates(string(mm[2]))
-			if err1 == nil && err2 == nil {
-				out[name] = append(out[name], mergeRange{r1, c1, r2, c2})
-			}
-		}
-	}
-	return out
-}

@@ -328,3 +328,48 @@ func (b *book) cellValue(el []byte) (v string, text bool) {
 	}
 	return xmlText(raw), false
 }
+
+var (
+	mergeRE    = regexp.MustCompile(`<mergeCell ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
+	sheetRE    = regexp.MustCompile(`<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]*)"`)
+	relationRE = regexp.MustCompile(`<Relationship [^>]*Id="([^"]*)"[^>]*Target="([^"]*)"`)
+)
+
+// merges lists the merged ranges of the worksheet at path, from the end
+// of its XML (they follow the rows), streaming past the rows rather than
+// holding them: excelize's GetMergeCells parses the whole worksheet into
+// memory to answer. At most maxMergeRanges are kept.
+func (b *book) merges(path string) []mergeRange {
+	rc := b.open(path)
+	if rc == nil {
+		return nil
+	}
+	defer rc.Close()
+	marker := []byte("<mergeCells")
+	var kept []byte
+	buf := make([]byte, 256<<10)
+	carry := 0
+	for {
+		n, err := io.ReadFull(rc, buf[carry:])
+		chunk := buf[:carry+n]
+		if kept != nil {
+			kept = append(kept, chunk[carry:]...)
+		} else if i := bytes.Index(chunk, marker); i >= 0 {
+			kept = append([]byte(nil), chunk[i:]...)
+		}
+		if err != nil || len(kept) > 16<<20 {
+			break
+		}
+		carry = min(len(marker)-1, len(chunk))
+		copy(buf, chunk[len(chunk)-carry:])
+	}
+	var out []mergeRange
+	for _, mm := range mergeRE.FindAllSubmatch(kept, maxMergeRanges) {
+		c1, r1, err1 := excelize.CellNameToCoordinates(string(mm[1]))
+		c2, r2, err2 := excelize.CellNameToCoordinates(string(mm[2]))
+		if err1 == nil && err2 == nil {
+			out = append(out, mergeRange{r1, c1, r2, c2})
+		}
+	}
+	return out
+}
