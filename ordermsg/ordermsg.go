@@ -5,6 +5,8 @@ package ordermsg
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
@@ -111,4 +113,12 @@ func AckOf(m *message.Message) Ack {
 		Partner: m.Metadata.Get(Partner), Kind: m.Metadata.Get(AckKind), Format: m.Metadata.Get(AckFormat),
 		Name: m.Metadata.Get(AckName), Key: m.Metadata.Get(Key), Body: m.Payload,
 	}
+}
+
+// ErrorsWorkbookName is the name a partner's sheet comes back under with
+// its problems marked: orders.csv → orders.errors.xlsx. The sheet format
+// sends it under that name and the API serves it by it.
+func ErrorsWorkbookName(document string) string {
+	base := filepath.Base(document)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".errors.xlsx"
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/orderhub/orderhub/adapters/outbox"
 	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -37,13 +38,8 @@ type uploaded struct {
 // (202); a document from which nothing could be taken is 422.
 func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 	p := partnerOf(r)
-	if s.Ready != nil {
-		if err := s.Ready(); err != nil {
-			w.Header().Set("Retry-After", "5")
-			writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "unavailable",
-				Detail: "documents cannot be taken right now: " + err.Error()})
-			return
-		}
+	if s.unavailable(w, "documents") {
+		return
 	}
 	if r.ContentLength > s.cfg.MaxBodyBytes {
 		s.tooLarge(w)
@@ -105,14 +101,7 @@ func (s *Server) uploadedOf(rc *intake.Receipt, name string) uploaded {
 	for _, o := range rc.Orders {
 		out.Orders = append(out.Orders, acceptedRef{ID: o.ID, PONumber: o.PONumber, Location: "/v1/orders/" + o.ID})
 	}
-	for _, q := range rc.Problems {
-		fe := fieldError{Position: q.Position, Path: q.Path, Message: q.Message}
-		if q.Order >= 0 {
-			i := q.Order
-			fe.Order = &i
-		}
-		out.Problems = append(out.Problems, fe)
-	}
+	out.Problems = fieldErrors(rc.Problems)
 	for _, a := range rc.Answers {
 		if strings.HasSuffix(a, ".errors.xlsx") {
 			out.ErrorsWorkbook = "/v1/documents/" + rc.Document.ID + "/errors.xlsx"
@@ -188,7 +177,7 @@ func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	name := errorsName(d.Name)
+	name := ordermsg.ErrorsWorkbookName(d.Name)
 	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, name), name)
 }
 
@@ -214,11 +203,4 @@ func multipartOf(r *http.Request, boundary string, max int64) (*multipart.Reader
 		return nil, errors.New("the form has no boundary")
 	}
 	return multipart.NewReader(http.MaxBytesReader(nil, r.Body, max), boundary), nil
-}
-
-// errorsName is sheet.ErrorsName, kept here so that the API does not
-// depend on a format: orders.csv → orders.errors.xlsx.
-func errorsName(name string) string {
-	base := filepath.Base(name)
-	return strings.TrimSuffix(base, filepath.Ext(base)) + ".errors.xlsx"
 }

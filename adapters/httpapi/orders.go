@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"os"
@@ -37,13 +36,8 @@ type acceptedRef struct {
 
 func (s *Server) postOrders(w http.ResponseWriter, r *http.Request) {
 	p := partnerOf(r)
-	if s.Ready != nil {
-		if err := s.Ready(); err != nil {
-			w.Header().Set("Retry-After", "5")
-			writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "unavailable",
-				Detail: "orders cannot be taken right now: " + err.Error()})
-			return
-		}
+	if s.unavailable(w, "orders") {
+		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -94,14 +88,7 @@ func (s *Server) postOrders(w http.ResponseWriter, r *http.Request) {
 	if len(rc.Problems) > 0 {
 		pr := problem{Status: http.StatusBadRequest, Title: "invalid order",
 			Detail: fmt.Sprintf("%d problem(s); nothing was accepted (document %s)", len(rc.Problems), rc.Document.ID)}
-		for _, q := range rc.Problems {
-			fe := fieldError{Position: q.Position, Path: q.Path, Message: q.Message}
-			if q.Order >= 0 {
-				i := q.Order
-				fe.Order = &i
-			}
-			pr.Errors = append(pr.Errors, fe)
-		}
+		pr.Errors = fieldErrors(rc.Problems)
 		writeProblem(w, pr)
 		return
 	}
@@ -125,19 +112,37 @@ func (s *Server) tooLarge(w http.ResponseWriter) {
 
 // spool copies the request body into dest, refusing more than MaxBodyBytes.
 func (s *Server) spool(r *http.Request, dest string) (int64, error) {
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return 0, err
+	return spoolFrom(r.Body, dest, s.cfg.MaxBodyBytes)
+}
+
+// unavailable answers 503 when intake cannot take documents (the bus is
+// down, the process is stopping), saying what was refused.
+func (s *Server) unavailable(w http.ResponseWriter, what string) bool {
+	if s.Ready == nil {
+		return false
 	}
-	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return 0, err
+	err := s.Ready()
+	if err == nil {
+		return false
 	}
-	body := http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes)
-	n, err := io.Copy(f, body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	w.Header().Set("Retry-After", "5")
+	writeProblem(w, problem{Status: http.StatusServiceUnavailable, Title: "unavailable",
+		Detail: what + " cannot be taken right now: " + err.Error()})
+	return true
+}
+
+// fieldErrors turns intake's located problems into the API's.
+func fieldErrors(ps []intake.Problem) []fieldError {
+	var out []fieldError
+	for _, q := range ps {
+		fe := fieldError{Position: q.Position, Path: q.Path, Message: q.Message}
+		if q.Order >= 0 {
+			i := q.Order
+			fe.Order = &i
+		}
+		out = append(out, fe)
 	}
-	return n, err
+	return out
 }
 
 // orderView is an order as the API shows it: the canonical order, its

@@ -12,6 +12,7 @@ import (
 
 	"github.com/orderhub/orderhub/adapters/outbox"
 	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -187,7 +188,8 @@ func (s *Server) getUploadErrors(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, errorsName(d.Name)), errorsName(d.Name))
+	name := ordermsg.ErrorsWorkbookName(d.Name)
+	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, name), name)
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {

@@ -21,7 +21,6 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"path/filepath"
 	"strings"
 
 	"github.com/orderhub/orderhub/adapters/format"
@@ -257,17 +256,7 @@ func (f *Format) annotate(doc format.Doc, data []byte, ann *Annotations) {
 		return
 	}
 	doc.Answer(ordermsg.Ack{Partner: doc.Partner, Kind: "errors.xlsx", Format: "xlsx",
-		Name: ErrorsName(doc.Name), Key: doc.ID, Body: buf.Bytes()})
-}
-
-// ErrorsName is the annotated workbook's name for a document: orders.csv →
-// orders.errors.xlsx.
-func ErrorsName(name string) string {
-	base := filepath.Base(name)
-	if ext := filepath.Ext(base); ext != "" {
-		base = strings.TrimSuffix(base, ext)
-	}
-	return base + ".errors.xlsx"
+		Name: ordermsg.ErrorsWorkbookName(doc.Name), Key: doc.ID, Body: buf.Bytes()})
 }
 
 func (f *Format) log() *slog.Logger {
