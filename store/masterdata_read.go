@@ -86,11 +86,8 @@ func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, 
 	if err != nil {
 		return nil, fmt.Errorf("catalog item %q: %w", sku, err)
 	}
-	if it.PackSize, err = decimal.NewFromString(pack); err != nil {
-		return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", sku, pack, err)
-	}
-	if it.MOQ, err = decimal.NewFromString(moq); err != nil {
-		return nil, fmt.Errorf("catalog item %q: moq %q: %w", sku, moq, err)
+	if err := it.setNumbers(pack, moq); err != nil {
+		return nil, err
 	}
 	if weight != "" {
 		w, err := decimal.NewFromString(weight)
@@ -169,13 +166,22 @@ func (s *Store) CatalogSKUs(ctx context.Context) ([]CatalogItem, error) {
 		if err := rows.Scan(&it.SKU, &it.GTIN, &it.Description, &it.UOM, &pack, &moq); err != nil {
 			return nil, fmt.Errorf("catalog: %w", err)
 		}
-		if it.PackSize, err = decimal.NewFromString(pack); err != nil {
-			return nil, fmt.Errorf("catalog item %q: pack_size %q: %w", it.SKU, pack, err)
-		}
-		if it.MOQ, err = decimal.NewFromString(moq); err != nil {
-			return nil, fmt.Errorf("catalog item %q: moq %q: %w", it.SKU, moq, err)
+		if err := it.setNumbers(pack, moq); err != nil {
+			return nil, err
 		}
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// setNumbers reads the pack size and MOQ as the catalog table stores them.
+func (it *CatalogItem) setNumbers(pack, moq string) error {
+	var err error
+	if it.PackSize, err = decimal.NewFromString(pack); err != nil {
+		return fmt.Errorf("catalog item %q: pack_size %q: %w", it.SKU, pack, err)
+	}
+	if it.MOQ, err = decimal.NewFromString(moq); err != nil {
+		return fmt.Errorf("catalog item %q: moq %q: %w", it.SKU, moq, err)
+	}
+	return nil
 }
