@@ -47,11 +47,11 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
-	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/orderhub/orderhub/internal/bench/benchproc"
 
 	"github.com/xuri/excelize/v2"
 
@@ -73,7 +73,6 @@ const (
 	linesPerOrder = 10
 	sheetName     = "Orders"
 	headerRow     = 3 // title, blank, header
-	stderrToPrint = 8 // lines of a failed child's stderr shown
 )
 
 var header = []string{"PO Number", "Order Date", "Store", "SKU", "GTIN", "Description", "Qty", "Unit Price", "Line Total"}
@@ -378,52 +377,6 @@ func watchHeap(path string) (stop func() error) {
 
 // --- the runs ---
 
-// sample is one timed run of a child.
-type sample struct {
-	wall   time.Duration
-	cpu    time.Duration // user + system
-	rssKiB int64
-}
-
-// runChild runs cmd to its end, timed, with its peak RSS and CPU time,
-// and returns its stdout.
-func runChild(cmd *exec.Cmd) (sample, []byte, error) {
-	var out, errb bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &errb
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	s := sample{wall: wall}
-	if ps := cmd.ProcessState; ps != nil {
-		s.cpu = ps.UserTime() + ps.SystemTime()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			s.rssKiB = ru.Maxrss // KiB on Linux
-		}
-	}
-	if err != nil {
-		return s, out.Bytes(), fmt.Errorf("%s: %v%s", filepath.Base(cmd.Path), err, firstLines(errb.String(), stderrToPrint))
-	}
-	if e := strings.TrimSpace(errb.String()); e != "" {
-		fmt.Fprintf(os.Stderr, "(%s wrote on stderr, exit 0:%s)\n", filepath.Base(cmd.Path), firstLines(e, stderrToPrint))
-	}
-	return s, out.Bytes(), nil
-}
-
-func firstLines(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	more := ""
-	if len(lines) > n {
-		more = fmt.Sprintf("\n    … %d more lines", len(lines)-n)
-		lines = lines[:n]
-	}
-	return "\n    " + strings.Join(lines, "\n    ") + more
-}
-
 func run(rows int, file string, runs int, cpuprofile, memprofile string, tune bool) error {
 	if runs < 1 {
 		return errors.New("-runs must be at least 1")
@@ -434,7 +387,7 @@ func run(rows int, file string, runs int, cpuprofile, memprofile string, tune bo
 	}
 	defer os.RemoveAll(tmp)
 
-	load := loadAvg()
+	load := benchproc.LoadAvg()
 	path, size, generated, err := document(file, tmp, rows)
 	if err != nil {
 		return err
@@ -489,7 +442,7 @@ func run(rows int, file string, runs int, cpuprofile, memprofile string, tune bo
 	if tune {
 		gc = "app.TuneRuntime, as orderhub"
 	}
-	fmt.Printf("runtime: %s%s\n", gc, envGC())
+	fmt.Printf("runtime: %s%s\n", gc, benchproc.EnvGC())
 	fmt.Println()
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -506,7 +459,7 @@ func run(rows int, file string, runs int, cpuprofile, memprofile string, tune bo
 	return nil
 }
 
-func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([]sample, childResult, error) {
+func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([]benchproc.Sample, childResult, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, childResult{}, err
@@ -515,10 +468,10 @@ func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([
 	if tune {
 		tuneVal = "1"
 	}
-	one := func(cpu, mem string) (sample, childResult, error) {
+	one := func(cpu, mem string) (benchproc.Sample, childResult, error) {
 		cmd := exec.Command(self)
 		cmd.Env = append(os.Environ(), childEnv+"="+path, childTuneEnv+"="+tuneVal, childCPUEnv+"="+cpu, childMemEnv+"="+mem)
-		s, out, err := runChild(cmd)
+		s, out, err := benchproc.Run(cmd)
 		var res childResult
 		if err != nil {
 			return s, res, err
@@ -528,7 +481,7 @@ func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([
 		}
 		return s, res, nil
 	}
-	var ss []sample
+	var ss []benchproc.Sample
 	var res childResult
 	for i := range runs {
 		s, r, err := one("", "")
@@ -537,7 +490,7 @@ func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([
 		}
 		res = r
 		fmt.Printf("run %d: %v, %d orders, %d lines, %d errors, peak RSS %.1f MiB (read alone %.3fs in the child)\n",
-			i+1, s.wall.Round(time.Millisecond), r.Orders, r.Lines, r.Errors, float64(s.rssKiB)/1024, r.Seconds)
+			i+1, s.Wall.Round(time.Millisecond), r.Orders, r.Lines, r.Errors, float64(s.RSSKiB)/1024, r.Seconds)
 		if r.Errors > 0 {
 			fmt.Printf("  first error: %s\n", r.FirstError)
 		}
@@ -568,45 +521,8 @@ func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([
 	return ss, res, nil
 }
 
-// loadAvg is the 1, 5 and 15 minute load averages, or "" where
-// /proc/loadavg is not.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// envGC names the GC settings the children inherit.
-func envGC() string {
-	var s []string
-	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS"} {
-		if v := os.Getenv(k); v != "" {
-			s = append(s, k+"="+v)
-		}
-	}
-	if len(s) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(s, " ") + ")"
-}
-
-func row(tw *tabwriter.Writer, name string, ss []sample, size int64, dataRows, orders int) {
-	walls := make([]time.Duration, len(ss))
-	rss := make([]int64, len(ss))
-	cpus := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		walls[i], rss[i], cpus[i] = s.wall, s.rssKiB, s.cpu
-	}
-	slices.Sort(walls)
-	slices.Sort(rss)
-	slices.Sort(cpus)
-	m := len(ss) / 2
+func row(tw *tabwriter.Writer, name string, ss []benchproc.Sample, size int64, dataRows, orders int) {
+	best, median := benchproc.BestMedian(ss)
 	goal := fmt.Sprintf("≥ %.0f rows/s & < %.0f MiB", goalRowsPerS, goalRSSMiB)
 	line := func(label string, wall time.Duration, rssKiB int64, cpu time.Duration) {
 		sec := wall.Seconds()
@@ -624,6 +540,6 @@ func row(tw *tabwriter.Writer, name string, ss []sample, size int64, dataRows, o
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.1f\t%.1f\t%.2f\t%s\t%s\n", name, label,
 			rowsps, float64(orders)/sec, float64(size)/1e6/sec, rssMiB, cpu.Seconds(), goal, met)
 	}
-	line("best", walls[0], rss[0], cpus[0])
-	line("median", walls[m], rss[m], cpus[m])
+	line("best", best.Wall, best.RSSKiB, best.CPU)
+	line("median", median.Wall, median.RSSKiB, median.CPU)
 }

@@ -26,7 +26,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,11 +37,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/orderhub/orderhub/internal/bench/benchproc"
 
 	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/adapters/x12"
@@ -53,13 +52,12 @@ import (
 // The child of measure A is this command with these variables set: the
 // file to read, and where to write a CPU profile.
 const (
-	childEnv      = "ORDERHUB_BENCH_X12_READ"
-	childTuneEnv  = "ORDERHUB_BENCH_X12_TUNE"
-	childCPUEnv   = "ORDERHUB_BENCH_X12_CPUPROFILE"
-	goalAMBps     = 300.0
-	goalARSSMiB   = 64.0
-	goalBMBps     = 150.0
-	stderrToPrint = 8 // lines of a failed child's stderr shown
+	childEnv     = "ORDERHUB_BENCH_X12_READ"
+	childTuneEnv = "ORDERHUB_BENCH_X12_TUNE"
+	childCPUEnv  = "ORDERHUB_BENCH_X12_CPUPROFILE"
+	goalAMBps    = 300.0
+	goalARSSMiB  = 64.0
+	goalBMBps    = 150.0
 )
 
 func main() {
@@ -135,55 +133,6 @@ func child(path string, tune bool, cpuprofile string) error {
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// sample is one timed run of a child.
-type sample struct {
-	wall   time.Duration
-	cpu    time.Duration // user + system
-	rssKiB int64
-}
-
-// runChild runs cmd to its end, timed, with its peak RSS and CPU time.
-// stdout is cmd's unless nil, when it is kept and returned.
-func runChild(cmd *exec.Cmd) (sample, []byte, error) {
-	var out, errb bytes.Buffer
-	if cmd.Stdout == nil {
-		cmd.Stdout = &out
-	}
-	cmd.Stderr = &errb
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	var s sample
-	s.wall = wall
-	if ps := cmd.ProcessState; ps != nil {
-		s.cpu = ps.UserTime() + ps.SystemTime()
-		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-			s.rssKiB = ru.Maxrss // KiB on Linux
-		}
-	}
-	if err != nil {
-		return s, out.Bytes(), fmt.Errorf("%s: %v%s", filepath.Base(cmd.Path), err, firstLines(errb.String(), stderrToPrint))
-	}
-	if e := strings.TrimSpace(errb.String()); e != "" {
-		fmt.Fprintf(os.Stderr, "(%s wrote on stderr, exit 0:%s)\n", filepath.Base(cmd.Path), firstLines(e, stderrToPrint))
-	}
-	return s, out.Bytes(), nil
-}
-
-func firstLines(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	more := ""
-	if len(lines) > n {
-		more = fmt.Sprintf("\n    … %d more lines", len(lines)-n)
-		lines = lines[:n]
-	}
-	return "\n    " + strings.Join(lines, "\n    ") + more
-}
-
 func run(mb int, file string, runs int, bin, cpuprofile string, tune bool, only string) error {
 	if runs < 1 {
 		return errors.New("-runs must be at least 1")
@@ -198,13 +147,13 @@ func run(mb int, file string, runs int, bin, cpuprofile string, tune bool, only 
 	}
 	defer os.RemoveAll(tmp)
 
-	load := loadAvg()
+	load := benchproc.LoadAvg()
 	path, size, err := document(file, tmp, mb)
 	if err != nil {
 		return err
 	}
 
-	var a, b []sample
+	var a, b []benchproc.Sample
 	var res childResult
 	if doA {
 		if a, res, err = measureA(path, runs, tune, cpuprofile); err != nil {
@@ -233,7 +182,7 @@ func run(mb int, file string, runs int, bin, cpuprofile string, tune bool, only 
 		if tune {
 			gc = "app.TuneRuntime, as orderhub"
 		}
-		fmt.Printf("A runtime: %s%s\n", gc, envGC())
+		fmt.Printf("A runtime: %s%s\n", gc, benchproc.EnvGC())
 	}
 	fmt.Println()
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -256,45 +205,8 @@ func run(mb int, file string, runs int, bin, cpuprofile string, tune bool, only 
 	return nil
 }
 
-// loadAvg is the 1, 5 and 15 minute load averages, or "" where
-// /proc/loadavg is not.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// envGC names the GC settings the children inherit.
-func envGC() string {
-	var s []string
-	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS"} {
-		if v := os.Getenv(k); v != "" {
-			s = append(s, k+"="+v)
-		}
-	}
-	if len(s) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(s, " ") + ")"
-}
-
-func row(tw io.Writer, name string, ss []sample, size int64, orders int, goal string, met func(mbps, rssMiB float64) bool) {
-	walls := make([]time.Duration, len(ss))
-	rss := make([]int64, len(ss))
-	cpus := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		walls[i], rss[i], cpus[i] = s.wall, s.rssKiB, s.cpu
-	}
-	slices.Sort(walls)
-	slices.Sort(rss)
-	slices.Sort(cpus)
-	m := len(ss) / 2
+func row(tw io.Writer, name string, ss []benchproc.Sample, size int64, orders int, goal string, met func(mbps, rssMiB float64) bool) {
+	best, median := benchproc.BestMedian(ss)
 	line := func(label string, wall time.Duration, rssKiB int64, cpu time.Duration) {
 		sec := wall.Seconds()
 		mbps := float64(size) / 1e6 / sec
@@ -310,9 +222,9 @@ func row(tw io.Writer, name string, ss []sample, size int64, orders int, goal st
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%s\t%.1f\t%.2f\t%s\t%s\n", name, label, mbps, mibps, ops, rssMiB, cpu.Seconds(), goal, ok)
 	}
-	line("best", walls[0], rss[0], cpus[0])
+	line("best", best.Wall, best.RSSKiB, best.CPU)
 	name = ""
-	line("median", walls[m], rss[m], cpus[m])
+	line("median", median.Wall, median.RSSKiB, median.CPU)
 }
 
 // document returns the path and size of the document to read: file if it
@@ -350,7 +262,7 @@ func document(file, tmp string, mb int) (string, int64, error) {
 	return file, st.Bytes, nil
 }
 
-func measureA(path string, runs int, tune bool, cpuprofile string) ([]sample, childResult, error) {
+func measureA(path string, runs int, tune bool, cpuprofile string) ([]benchproc.Sample, childResult, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, childResult{}, err
@@ -359,10 +271,10 @@ func measureA(path string, runs int, tune bool, cpuprofile string) ([]sample, ch
 	if tune {
 		tuneVal = "1"
 	}
-	one := func(profile string) (sample, childResult, error) {
+	one := func(profile string) (benchproc.Sample, childResult, error) {
 		cmd := exec.Command(self)
 		cmd.Env = append(os.Environ(), childEnv+"="+path, childTuneEnv+"="+tuneVal, childCPUEnv+"="+profile)
-		s, out, err := runChild(cmd)
+		s, out, err := benchproc.Run(cmd)
 		var res childResult
 		if err != nil {
 			return s, res, err
@@ -372,7 +284,7 @@ func measureA(path string, runs int, tune bool, cpuprofile string) ([]sample, ch
 		}
 		return s, res, nil
 	}
-	var ss []sample
+	var ss []benchproc.Sample
 	var res childResult
 	for i := range runs {
 		s, r, err := one("")
@@ -381,7 +293,7 @@ func measureA(path string, runs int, tune bool, cpuprofile string) ([]sample, ch
 		}
 		res = r
 		fmt.Printf("A run %d: %v, %d orders, %d refused, peak RSS %.1f MiB (read alone %.3fs in the child)\n",
-			i+1, s.wall.Round(time.Millisecond), r.Orders, r.Errors, float64(s.rssKiB)/1024, r.Seconds)
+			i+1, s.Wall.Round(time.Millisecond), r.Orders, r.Errors, float64(s.RSSKiB)/1024, r.Seconds)
 		if r.Errors > 0 {
 			fmt.Printf("  first refusal: %s\n", r.FirstError)
 		}
@@ -399,7 +311,7 @@ func measureA(path string, runs int, tune bool, cpuprofile string) ([]sample, ch
 	return ss, res, nil
 }
 
-func measureB(path string, runs int, bin, tmp string) ([]sample, error) {
+func measureB(path string, runs int, bin, tmp string) ([]benchproc.Sample, error) {
 	if bin == "" {
 		var err error
 		if bin, err = build(tmp); err != nil {
@@ -419,16 +331,16 @@ func measureB(path string, runs int, bin, tmp string) ([]sample, error) {
 		return nil, err
 	}
 	defer devnull.Close()
-	var ss []sample
+	var ss []benchproc.Sample
 	for i := range runs {
 		cmd := exec.Command(bin, "--data", data, "translate", path)
 		cmd.Dir = data
 		cmd.Stdout = devnull
-		s, _, err := runChild(cmd)
+		s, _, err := benchproc.Run(cmd)
 		if err != nil {
 			return nil, fmt.Errorf("measure B (%s translate %s): %w", bin, path, err)
 		}
-		fmt.Printf("B run %d: %v, peak RSS %.1f MiB\n", i+1, s.wall.Round(time.Millisecond), float64(s.rssKiB)/1024)
+		fmt.Printf("B run %d: %v, peak RSS %.1f MiB\n", i+1, s.Wall.Round(time.Millisecond), float64(s.RSSKiB)/1024)
 		ss = append(ss, s)
 	}
 	return ss, nil

@@ -1,0 +1,111 @@
+// Package benchproc runs a measured piece of work in a child process, so
+// that its peak RSS (getrusage's ru_maxrss) and CPU time are the work's
+// alone, and describes the machine the figures were taken on. The make
+// bench tools share it.
+package benchproc
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Sample is one run of a child.
+type Sample struct {
+	Wall   time.Duration
+	CPU    time.Duration // user + system
+	RSSKiB int64
+}
+
+// StderrLines is how much of a child's stderr an error shows.
+const StderrLines = 8
+
+// Run runs cmd to its end, timed, with its peak RSS and CPU time. stdout
+// is cmd's unless nil, when it is kept and returned.
+func Run(cmd *exec.Cmd) (Sample, []byte, error) {
+	var out, errb bytes.Buffer
+	if cmd.Stdout == nil {
+		cmd.Stdout = &out
+	}
+	cmd.Stderr = &errb
+	start := time.Now()
+	err := cmd.Run()
+	s := Sample{Wall: time.Since(start)}
+	if ps := cmd.ProcessState; ps != nil {
+		s.CPU = ps.UserTime() + ps.SystemTime()
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			s.RSSKiB = ru.Maxrss // KiB on Linux
+		}
+	}
+	if err != nil {
+		return s, out.Bytes(), fmt.Errorf("%s: %v%s", filepath.Base(cmd.Path), err, FirstLines(errb.String(), StderrLines))
+	}
+	if e := strings.TrimSpace(errb.String()); e != "" {
+		fmt.Fprintf(os.Stderr, "(%s wrote on stderr, exit 0:%s)\n", filepath.Base(cmd.Path), FirstLines(e, StderrLines))
+	}
+	return s, out.Bytes(), nil
+}
+
+// FirstLines is s's first n lines, indented, for an error message.
+func FirstLines(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	more := ""
+	if len(lines) > n {
+		more = fmt.Sprintf("\n    … %d more lines", len(lines)-n)
+		lines = lines[:n]
+	}
+	return "\n    " + strings.Join(lines, "\n    ") + more
+}
+
+// BestMedian is the best (fastest, smallest) and the median of each figure
+// over the runs, taken figure by figure.
+func BestMedian(ss []Sample) (best, median Sample) {
+	walls := make([]time.Duration, len(ss))
+	cpus := make([]time.Duration, len(ss))
+	rss := make([]int64, len(ss))
+	for i, s := range ss {
+		walls[i], cpus[i], rss[i] = s.Wall, s.CPU, s.RSSKiB
+	}
+	slices.Sort(walls)
+	slices.Sort(cpus)
+	slices.Sort(rss)
+	m := len(ss) / 2
+	return Sample{walls[0], cpus[0], rss[0]}, Sample{walls[m], cpus[m], rss[m]}
+}
+
+// LoadAvg is the machine's 1, 5 and 15 minute load averages.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// EnvGC names the GC settings the children inherit.
+func EnvGC() string {
+	var s []string
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS"} {
+		if v := os.Getenv(k); v != "" {
+			s = append(s, k+"="+v)
+		}
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(s, " ") + ")"
+}
