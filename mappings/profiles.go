@@ -165,7 +165,7 @@ func (p *Profile) validate() error {
 		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 	if p.Sheet != nil {
-		probs = append(probs, sheetProblems(p.Sheet)...)
+		p.Sheet.validate(add)
 	}
 	if !partnerRE.MatchString(p.Partner) {
 		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)

@@ -1,11 +1,8 @@
 package mappings
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/orderhub/orderhub/internal/strictyaml"
 )
 
 // SheetProfile is how a partner's spreadsheets (xlsx, CSV) are laid out,
@@ -61,13 +58,4 @@ func (s *SheetProfile) validate(add func(path, format string, args ...any)) {
 	if d := strings.ToLower(s.Dates); d != "" && d != "day_first" && d != "month_first" {
 		add("sheet.dates", `want "day_first" or "month_first", got %q`, s.Dates)
 	}
-}
-
-// sheetProblems adapts validate for Profile.validate.
-func sheetProblems(s *SheetProfile) []*strictyaml.Problem {
-	var probs []*strictyaml.Problem
-	s.validate(func(path, format string, args ...any) {
-		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
-	})
-	return probs
 }

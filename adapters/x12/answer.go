@@ -59,10 +59,6 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 	if a.Now != nil {
 		now = a.Now
 	}
-	d, err := profileDelimiters(p)
-	if err != nil {
-		return nil, fmt.Errorf("855 for order %s: partner %s: %w", o.ID, o.Partner, err)
-	}
 	env := Envelope{
 		SenderQualifier: p.ReceiverQualifier, SenderID: p.ReceiverID,
 		ReceiverQualifier: p.SenderQualifier, ReceiverID: p.SenderID,
@@ -73,7 +69,11 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 		env.GroupReceiver = p.GroupSender
 	}
 	var buf bytes.Buffer
-	if err := Write855Interchange(NewWriter(&buf, d, WithLineBreak(p.LineBreakBytes())), env, []*order.Order{o}, PO855Options{Now: now}); err != nil {
+	w, err := profileWriter(&buf, p)
+	if err != nil {
+		return nil, fmt.Errorf("855 for order %s: partner %s: %w", o.ID, o.Partner, err)
+	}
+	if err := Write855Interchange(w, env, []*order.Order{o}, PO855Options{Now: now}); err != nil {
 		return nil, err
 	}
 	return []ordermsg.Ack{{Partner: o.Partner, Kind: "855", Format: "x12", Name: AnswerName("855", n), Key: o.ID, Body: buf.Bytes()}}, nil

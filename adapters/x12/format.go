@@ -480,12 +480,11 @@ func effectiveProfile(p *mappings.X12Profile, h *InterchangeHeader) *mappings.X1
 
 // buildAnswer writes one answer interchange.
 func buildAnswer(p *mappings.X12Profile, rep *InterchangeReport, kind string, control int64, now time.Time) ([]byte, error) {
-	d, err := profileDelimiters(p)
+	var buf bytes.Buffer
+	w, err := profileWriter(&buf, p)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w := NewWriter(&buf, d, WithLineBreak(p.LineBreakBytes()))
 	env := ReplyEnvelope(rep)
 	env.Version = isaVersion(p.Version)
 	env.Control, env.GroupControl = control, control
@@ -510,6 +509,16 @@ func buildAnswer(p *mappings.X12Profile, rep *InterchangeReport, kind string, co
 }
 
 // profileDelimiters are the delimiters a partner wants our answers in.
+// profileWriter writes X12 in the partner's delimiters, with the line
+// break its profile asks for.
+func profileWriter(out io.Writer, p *mappings.X12Profile) (*Writer, error) {
+	d, err := profileDelimiters(p)
+	if err != nil {
+		return nil, err
+	}
+	return NewWriter(out, d, WithLineBreak(p.LineBreakBytes())), nil
+}
+
 func profileDelimiters(p *mappings.X12Profile) (Delimiters, error) {
 	one := func(name, v string) (byte, error) {
 		if len(v) != 1 {
