@@ -21,7 +21,7 @@ func (a *App) deliverAnswers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ob := &outbox.Outbox{Dir: a.Cfg.OutboxDir(), Log: a.Log.With("part", "outbox")}
+	ob := &outbox.Outbox{Dir: a.Cfg.OutboxDir(), Sent: SentDir(a.Cfg.Data), Log: a.Log.With("part", "outbox")}
 	for {
 		select {
 		case <-ctx.Done():

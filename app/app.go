@@ -53,6 +53,10 @@ func Formats(profiles *mappings.Profiles, numbers x12.ControlNumbers, log *slog.
 func StorePath(data string) string { return filepath.Join(data, "orderhub.db") }
 func BusPath(data string) string   { return filepath.Join(data, "bus.db") }
 
+// SentDir is where answers to partners are kept per partner and document or
+// order (outbox.SentPath), beside their delivery to the outbox.
+func SentDir(data string) string { return filepath.Join(data, "sent") }
+
 // App is an opened orderhub: store and bus ready, nothing running yet.
 type App struct {
 	Cfg    config.Config
@@ -173,6 +177,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:     time.Duration(a.Cfg.HTTP.ReadTimeout),
 		ShutdownTimeout: time.Duration(a.Cfg.HTTP.ShutdownTimeout),
 		OutboxDir:       a.Cfg.OutboxDir(),
+		SentDir:         SentDir(a.Cfg.Data),
 	}, a.Store, a.Intake, a.Log.With("part", "http"))
 	if err != nil {
 		return err

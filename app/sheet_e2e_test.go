@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -120,6 +121,96 @@ func TestUploadDocument(t *testing.T) {
 	r = h.do("POST", "/v1/documents", shopToken, mw.FormDataContentType(), &body)
 	if r.status != 202 || r.body["name"] != "form.csv" {
 		t.Errorf("form POST = %d %s", r.status, r.raw)
+	}
+}
+
+// Two documents sent under one name each keep their own annotated
+// workbook: the second replaces the first in the outbox, but every answer
+// is also kept per document under sent/, and the API serves it from there,
+// even after a transport took the outbox's file away. GET /v1/documents/{id}
+// gives each document's problems, located, and where its workbook is.
+func TestDocumentsOfOneNameKeepTheirWorkbooks(t *testing.T) {
+	h := startHub(t)
+	type sent struct{ id, wb, badPO, badCell string }
+	var docs []sent
+	for _, d := range []struct{ csv, badPO, badCell string }{
+		{"PO,SKU,Qty\nONE-1,SKU-1002,4\nONE-2,SKU-1003,lots\n", "ONE-2", "same.csv!C3"},
+		{"PO,SKU,Qty\nTWO-1,SKU-1002,4\nTWO-1,SKU-1003,5\nTWO-2,SKU-1003,many\n", "TWO-2", "same.csv!C4"},
+	} {
+		r := h.do("POST", "/v1/documents?name=same.csv", shopToken, "text/csv", strings.NewReader(d.csv))
+		id, _ := r.body["document_id"].(string)
+		wb, _ := r.body["errors_workbook"].(string)
+		if r.status != 202 || id == "" || wb != "/v1/documents/"+id+"/errors.xlsx" {
+			t.Fatalf("POST = %d %s", r.status, r.raw)
+		}
+		docs = append(docs, sent{id, wb, d.badPO, d.badCell})
+		// Each waits for its own workbook, so the second is delivered
+		// after the first and replaces it in the outbox.
+		h.waitFor(func() bool { return h.do("GET", wb, shopToken, "", nil).status == 200 }, wb)
+	}
+	// cells are the values in a workbook's sheets.
+	cells := func(raw []byte) string {
+		f, err := excelize.OpenReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("not a workbook: %v", err)
+		}
+		defer f.Close()
+		var b strings.Builder
+		for _, sheet := range f.GetSheetList() {
+			rows, err := f.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows {
+				b.WriteString(strings.Join(row, "|") + "\n")
+			}
+		}
+		return b.String()
+	}
+	check := func(when string) {
+		t.Helper()
+		for i, d := range docs {
+			r := h.do("GET", d.wb, shopToken, "", nil)
+			if r.status != 200 {
+				t.Fatalf("%s: GET %s = %d %s", when, d.wb, r.status, r.raw)
+			}
+			got, other := cells(r.raw), docs[1-i].badPO
+			if !strings.Contains(got, d.badPO) || strings.Contains(got, other) {
+				t.Errorf("%s: document %d's workbook (want %s, not %s):\n%s", when, i+1, d.badPO, other, got)
+			}
+			kept := filepath.Join(h.data, "sent", "SHOP", d.id, "same.errors.xlsx")
+			if _, err := os.Stat(kept); err != nil {
+				t.Errorf("%s: %v", when, err)
+			}
+		}
+	}
+	check("both sent")
+	out := filepath.Join(h.data, "outbox", "SHOP", "same.errors.xlsx")
+	if b, err := os.ReadFile(out); err != nil || !strings.Contains(cells(b), "TWO-2") {
+		t.Errorf("the outbox does not hold the second document's workbook: %v", err)
+	}
+	if err := os.Remove(out); err != nil { // a transport took it
+		t.Fatal(err)
+	}
+	check("the outbox's file taken")
+
+	for _, d := range docs {
+		r := h.do("GET", "/v1/documents/"+d.id, shopToken, "", nil)
+		if r.status != 200 || r.body["errors_workbook"] != d.wb || r.body["state"] != store.DocError {
+			t.Errorf("GET /v1/documents/%s = %d %s", d.id, r.status, r.raw)
+			continue
+		}
+		problems, _ := r.body["problems"].([]any)
+		notices, ok := r.body["notices"].([]any)
+		if len(problems) != 1 || !ok {
+			t.Errorf("problems %v, notices %v", r.body["problems"], r.body["notices"])
+			continue
+		}
+		p, _ := json.Marshal(problems[0])
+		if !strings.Contains(string(p), d.badCell) || problems[0].(map[string]any)["order"] == nil {
+			t.Errorf("problem %s, want it at %s with its order", p, d.badCell)
+		}
+		_ = notices
 	}
 }
 

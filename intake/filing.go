@@ -56,9 +56,18 @@ func (in *Intake) finish(ctx context.Context, doc *store.Document, sub Submissio
 	}
 	// Ledger first, then the rename: if the process dies in between, the
 	// file is still in processing/ and record() finds the entry that
-	// names where it was going, and finishes the move.
+	// names where it was going, and finishes the move. The problems and
+	// notices go in the same transaction as the final state: a document
+	// is never seen finished without them, and a retry rewrites them.
 	doc.Path = dest
-	if err := in.store.SaveDocument(ctx, doc); err != nil {
+	located := storedProblems(rc)
+	err = in.store.Update(ctx, func(t *store.Tx) error {
+		if err := t.SaveDocumentProblems(doc.ID, located); err != nil {
+			return err
+		}
+		return t.SaveDocument(doc)
+	})
+	if err != nil {
 		return err
 	}
 	if err := os.Rename(sub.Path, dest); err != nil {
@@ -75,6 +84,38 @@ func (in *Intake) finish(ctx context.Context, doc *store.Document, sub Submissio
 	lvl("document "+doc.State, "document", doc.ID, "name", doc.Name, "partner", doc.Partner,
 		"orders", n, "rejected", doc.Rejected, "path", dest)
 	return nil
+}
+
+// maxStoredProblems is how many problems and how many notices of a
+// document the store keeps; one more entry says how many were left out.
+const maxStoredProblems = 1000
+
+// storedProblems is what the store keeps of a receipt's problems and
+// notices: the first maxStoredProblems of each kind, then "... and N more".
+func storedProblems(rc *Receipt) []store.DocumentProblem {
+	if rc == nil {
+		return nil
+	}
+	var out []store.DocumentProblem
+	add := func(kind string, ps []Problem, leftOut int) {
+		if leftOut > 0 && len(ps) > 0 {
+			// The receipt's own "... and N more" is summed up again below.
+			ps = ps[:len(ps)-1]
+		}
+		if len(ps) > maxStoredProblems {
+			leftOut += len(ps) - maxStoredProblems
+			ps = ps[:maxStoredProblems]
+		}
+		for _, p := range ps {
+			out = append(out, store.DocumentProblem{Kind: kind, Order: p.Order, Position: p.Position, Path: p.Path, Message: p.Message})
+		}
+		if leftOut > 0 {
+			out = append(out, store.DocumentProblem{Kind: kind, Order: -1, Message: fmt.Sprintf("... and %d more", leftOut)})
+		}
+	}
+	add(store.KindProblem, rc.Problems, 0)
+	add(store.KindNotice, rc.Notices, rc.noticesLeftOut)
+	return out
 }
 
 // freeName picks dir/name, or dir/name.<docID> when a document of the same
@@ -105,6 +146,12 @@ func (in *Intake) report(doc *store.Document, rc *Receipt) string {
 	fmt.Fprintf(&b, "\nproblems (%d):\n", len(rc.Problems))
 	for _, p := range rc.Problems {
 		fmt.Fprintf(&b, "- %s\n", p)
+	}
+	if len(rc.Notices) > 0 {
+		fmt.Fprintf(&b, "\nnotes (%d):\n", rc.noticeCount())
+		for _, p := range rc.Notices {
+			fmt.Fprintf(&b, "- %s\n", p)
+		}
 	}
 	if len(rc.Orders) > 0 {
 		fmt.Fprintf(&b, "\nthe other %d order(s) in it were accepted and are in the pipeline:\n", len(rc.Orders))

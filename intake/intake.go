@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -174,12 +175,28 @@ type Receipt struct {
 	Document *store.Document
 	Orders   []OrderRef
 	Problems []Problem
+	// Notices are what the format noticed and skipped without refusing
+	// anything (a sheet's blank or total rows, columns it did not
+	// understand), located like problems. At most maxNotices, then one
+	// "... and N more".
+	Notices []Problem
+	// noticesLeftOut is how many notices the cap left out.
+	noticesLeftOut int
 	// Answers are the file names of the answers sent to the partner about
 	// the document itself (997, TA1), not about its orders.
 	Answers []string
 	// Replayed is set when an Idempotency-Key matched an earlier submission
 	// and nothing new was done.
 	Replayed bool
+}
+
+// noticeCount is how many notices the format made, counting those the cap
+// left out.
+func (rc *Receipt) noticeCount() int {
+	if rc.noticesLeftOut > 0 {
+		return len(rc.Notices) - 1 + rc.noticesLeftOut
+	}
+	return len(rc.Notices)
 }
 
 // ErrIdempotencyConflict is returned when an Idempotency-Key comes back with
@@ -370,11 +387,14 @@ func (in *Intake) read(ctx context.Context, doc *store.Document, sub Submission,
 			Message: fmt.Sprintf("expected a %s document, got %s", sub.Format, fm.Name())})
 		return nil
 	}
-	fdoc := format.Doc{ID: doc.ID, Name: doc.Name, Partner: doc.Partner, Transport: doc.Transport, SHA256: doc.SHA256}
+	fdoc := format.Doc{ID: doc.ID, Name: doc.Name, Partner: doc.Partner, Transport: doc.Transport, SHA256: doc.SHA256, Size: doc.Size}
 	var answers []ordermsg.Ack
 	if in.cfg.AnswersTopic != "" {
 		fdoc.Answer = func(a ordermsg.Ack) { answers = append(answers, a) }
 	}
+	notes := &noticeList{rc: rc}
+	fdoc.Note = notes.add
+	defer notes.close()
 
 	var batch []*order.Order
 	var held []*order.Order // AllOrNothing: nothing goes out until all is read
@@ -454,6 +474,47 @@ func (in *Intake) answer(doc *store.Document, answers []ordermsg.Ack, rc *Receip
 		in.log.Info("answer sent", "document", doc.ID, "partner", a.Partner, "kind", a.Kind, "name", a.Name)
 	}
 	return nil
+}
+
+// maxNotices caps a receipt's notices: a sheet of 100,000 blank rows says
+// so in a thousand and one lines.
+const maxNotices = 1000
+
+// noticeList collects a format's notices into a receipt, capped. A format
+// may note from several goroutines.
+type noticeList struct {
+	mu     sync.Mutex
+	rc     *Receipt
+	more   int
+	closed bool
+}
+
+func (l *noticeList) add(position, message string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	if len(l.rc.Notices) >= maxNotices {
+		l.more++
+		return
+	}
+	l.rc.Notices = append(l.rc.Notices, Problem{Order: -1, Position: position, Message: message})
+}
+
+// close ends the list with how many notices were left out; later notes
+// (from a format still winding down) are dropped.
+func (l *noticeList) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	l.closed = true
+	if l.more > 0 {
+		l.rc.noticesLeftOut = l.more
+		l.rc.Notices = append(l.rc.Notices, Problem{Order: -1, Message: fmt.Sprintf("... and %d more", l.more)})
+	}
 }
 
 // problemsOf flattens a refusal into located problems.

@@ -33,12 +33,19 @@ type Doc struct {
 	Partner   string
 	Transport string
 	SHA256    string
+	// Size is the document's length in bytes, 0 when unknown: a format
+	// that must hold the whole document sizes its buffer once.
+	Size int64
 	// Answer, when set, receives the documents the format builds for the
 	// partner while reading (an X12 997/999 or TA1, an EDIFACT CONTRL):
 	// answers about the document itself, not about its orders. The caller
 	// sends them once the document's orders are stored. Nil when nothing
 	// is to be answered (orderhub translate).
 	Answer func(ordermsg.Ack)
+	// Note, when set, receives what the format noticed and skipped without
+	// refusing anything (a sheet's blank and total rows, columns it did not
+	// understand), with where it is ("Orders!14"). Nil: nobody asked.
+	Note func(position, message string)
 }
 
 // FatalError is yielded by Read when the document could not be read for a

@@ -26,6 +26,9 @@ type uploaded struct {
 	// Problems are the refused parts, located (sheet!cell, segment, line);
 	// the good orders beside them were taken.
 	Problems []fieldError `json:"problems,omitempty"`
+	// Notices are what was noticed and skipped without refusing anything
+	// (a sheet's blank or total rows, columns not understood), located.
+	Notices []fieldError `json:"notices,omitempty"`
 	// ErrorsWorkbook is where the partner's sheet with every problem
 	// marked can be fetched, when there is one.
 	ErrorsWorkbook string `json:"errors_workbook,omitempty"`
@@ -102,6 +105,7 @@ func (s *Server) uploadedOf(rc *intake.Receipt, name string) uploaded {
 		out.Orders = append(out.Orders, acceptedRef{ID: o.ID, PONumber: o.PONumber, Location: "/v1/orders/" + o.ID})
 	}
 	out.Problems = fieldErrors(rc.Problems)
+	out.Notices = fieldErrors(rc.Notices)
 	for _, a := range rc.Answers {
 		if strings.HasSuffix(a, ".errors.xlsx") {
 			out.ErrorsWorkbook = "/v1/documents/" + rc.Document.ID + "/errors.xlsx"
@@ -177,19 +181,53 @@ func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	name := ordermsg.ErrorsWorkbookName(d.Name)
-	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, name), name)
+	s.serveWorkbook(w, d)
 }
 
-// serveWorkbook sends an xlsx from the outbox, 404 when it is not (yet) there.
-func (s *Server) serveWorkbook(w http.ResponseWriter, path, name string) {
-	f, err := os.Open(path)
-	if err != nil {
+// workbookOf is the annotated workbook of document d: its own copy among
+// the answers kept (SentDir), else the outbox's file of its name when the
+// document is a sheet with problems and that file is not another
+// document's kept answer (one delivered before answers were kept, or with
+// keeping off; a later document of the same name replaces it there).
+// Empty when there is none (yet).
+func (s *Server) workbookOf(d *store.Document) string {
+	name := ordermsg.ErrorsWorkbookName(d.Name)
+	if s.cfg.SentDir != "" {
+		p := outbox.SentPath(s.cfg.SentDir, d.Partner, d.ID, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	if s.cfg.OutboxDir == "" || d.Format != "sheet" || (d.State != store.DocError && d.Rejected == 0) {
+		return ""
+	}
+	p := outbox.Path(s.cfg.OutboxDir, d.Partner, name)
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	if s.cfg.SentDir != "" && outbox.Kept(p) {
+		// Kept, but not under this document: another document's answer
+		// of the same name, while this one's is still on its way.
+		return ""
+	}
+	return p
+}
+
+// serveWorkbook sends document d's annotated workbook, 404 when it has none
+// or it is not there yet.
+func (s *Server) serveWorkbook(w http.ResponseWriter, d *store.Document) {
+	var f *os.File
+	var err error
+	if path := s.workbookOf(d); path != "" {
+		f, err = os.Open(path)
+	}
+	if f == nil || err != nil {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",
 			Detail: "no annotated workbook for this document (it had no problems, or it is still being written)"})
 		return
 	}
 	defer f.Close()
+	name := ordermsg.ErrorsWorkbookName(d.Name)
 	w.Header().Set("Content-Type", xlsxType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	io.Copy(w, f)

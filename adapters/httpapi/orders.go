@@ -135,14 +135,19 @@ func (s *Server) unavailable(w http.ResponseWriter, what string) bool {
 func fieldErrors(ps []intake.Problem) []fieldError {
 	var out []fieldError
 	for _, q := range ps {
-		fe := fieldError{Position: q.Position, Path: q.Path, Message: q.Message}
-		if q.Order >= 0 {
-			i := q.Order
-			fe.Order = &i
-		}
-		out = append(out, fe)
+		out = append(out, fieldErrorOf(q.Order, q.Position, q.Path, q.Message))
 	}
 	return out
+}
+
+// fieldErrorOf is one located problem as the API shows it: the order index
+// only when it is about one order (order >= 0).
+func fieldErrorOf(order int, position, path, message string) fieldError {
+	fe := fieldError{Position: position, Path: path, Message: message}
+	if order >= 0 {
+		fe.Order = &order
+	}
+	return fe
 }
 
 // orderView is an order as the API shows it: the canonical order, its
@@ -244,11 +249,34 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
 		Status   string `json:"status"`
 		Location string `json:"location"`
 	}
+	located, err := s.store.DocumentProblems(r.Context(), id)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	out := struct {
 		*store.Document
-		OrderRefs []ref `json:"order_refs"`
-	}{Document: d, OrderRefs: []ref{}}
+		// Problems and Notices are the document's, located as in the
+		// answer to POST /v1/documents (1,000 of each at most, then
+		// "... and N more").
+		Problems []fieldError `json:"problems"`
+		Notices  []fieldError `json:"notices"`
+		// ErrorsWorkbook is where its annotated workbook is, when it has one.
+		ErrorsWorkbook string `json:"errors_workbook,omitempty"`
+		OrderRefs      []ref  `json:"order_refs"`
+	}{Document: d, Problems: []fieldError{}, Notices: []fieldError{}, OrderRefs: []ref{}}
 	out.Path = "" // a server path is of no use to the partner
+	for _, p := range located {
+		fe := fieldErrorOf(p.Order, p.Position, p.Path, p.Message)
+		if p.Kind == store.KindNotice {
+			out.Notices = append(out.Notices, fe)
+		} else {
+			out.Problems = append(out.Problems, fe)
+		}
+	}
+	if s.workbookOf(d) != "" {
+		out.ErrorsWorkbook = "/v1/documents/" + d.ID + "/errors.xlsx"
+	}
 	for _, row := range rows {
 		out.OrderRefs = append(out.OrderRefs, ref{row.ID, row.PONumber, row.Status, "/v1/orders/" + row.ID})
 	}

@@ -3,7 +3,7 @@
 //	POST /v1/orders          one canonical order (JSON) or many (NDJSON)
 //	GET  /v1/orders/{id}     an order with its status history
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
-//	GET  /v1/documents/{id}  a document's ledger entry and the orders it gave
+//	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
 //	GET  /healthz            liveness and store reachability
 //
 // Every /v1 call carries the partner's bearer token. The partner is taken
@@ -39,8 +39,13 @@ type Config struct {
 	// shutdown. Default 10s.
 	ShutdownTimeout time.Duration
 	// OutboxDir is where answers to partners are written (annotated
-	// workbooks are served from there).
+	// workbooks are served from there when SentDir has no copy).
 	OutboxDir string
+	// SentDir is where answers are kept per partner and document
+	// (outbox.SentPath): an annotated workbook is served from there
+	// first, so each document keeps its own after a later document of the
+	// same name replaced it in the outbox. Empty: the outbox only.
+	SentDir string
 }
 
 func (c *Config) setDefaults() {

@@ -10,9 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/orderhub/orderhub/adapters/outbox"
 	"github.com/orderhub/orderhub/intake"
-	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -50,6 +48,9 @@ th{background:#f3f3f3} .ok{background:#e6f4ea} .bad{background:#fdecea}
 {{range .Orders}}<tr class="ok"><td>PO {{.PONumber}}</td><td>{{.ID}}</td></tr>{{end}}</table>{{end}}
 {{if .Problems}}<table><tr><th>Where</th><th>What to fix</th></tr>
 {{range .Problems}}<tr class="bad"><td>{{.Position}}</td><td>{{.Message}}</td></tr>{{end}}</table>{{end}}
+{{if .Notices}}<h3>Notes</h3>
+<p>Skipped without refusing anything:</p>
+<ul class="notes">{{range .Notices}}<li>{{if .Position}}{{.Position}}: {{end}}{{.Message}}</li>{{end}}</ul>{{end}}
 {{end}}
 </body></html>
 `))
@@ -188,8 +189,7 @@ func (s *Server) getUploadErrors(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	name := ordermsg.ErrorsWorkbookName(d.Name)
-	s.serveWorkbook(w, outbox.Path(s.cfg.OutboxDir, p.ID, name), name)
+	s.serveWorkbook(w, d)
 }
 
 func (s *Server) getTemplate(w http.ResponseWriter, r *http.Request) {
