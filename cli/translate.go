@@ -140,6 +140,9 @@ func readFile(ctx context.Context, formats format.Set, path, partner string, fn 
 		return 1, nil
 	}
 	doc := format.Doc{Name: filepath.Base(path), Partner: partner, Transport: "file", SHA256: sum}
+	if st, err := f.Stat(); err == nil {
+		doc.Size = st.Size()
+	}
 	problems, orders := 0, 0
 	for o, err := range fm.Read(ctx, r, doc) {
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/orderhub/orderhub/order"
 )
 
 // Decimal conventions of a column.
@@ -32,43 +34,58 @@ const decimalProfileHint = "set decimal: comma or point in the partner's sheet p
 // ("1 234,567"). On a conflict sep is the separator more values settle,
 // DecimalUnknown on a tie.
 func DecideDecimal(values []string) (sep byte, conflict bool) {
-	var point, comma int
-	for _, v := range values {
-		n, ok := splitNumber(v)
-		if !ok || strings.IndexAny(n.body, ".,") < 0 {
-			continue
-		}
-		if n.exp != "" {
-			// One separator in a mantissa is the decimal one.
-			if strings.Count(n.body, ".")+strings.Count(n.body, ",") == 1 {
-				if strings.IndexByte(n.body, ',') >= 0 {
-					comma++
-				} else {
-					point++
-				}
-			}
-			continue
-		}
-		dec, ambiguous := guessDecimal(n.body)
-		if ambiguous {
-			continue
-		}
-		if _, _, ok := splitDigits(n.body, dec); !ok {
-			continue
-		}
-		if dec == ',' {
-			comma++
-		} else {
-			point++
-		}
+	var v decimalVotes
+	for _, s := range values {
+		v.add(s)
 	}
+	return v.result()
+}
+
+// decimalVotes counts, value by value, what a column's values say about
+// its decimal separator: DecideDecimal without holding the values.
+type decimalVotes struct{ point, comma int }
+
+func (v *decimalVotes) add(s string) {
+	if strings.IndexAny(s, ".,") < 0 {
+		return // "12", "€ 7": settles nothing, and is most values
+	}
+	n, ok := splitNumber(s)
+	if !ok || strings.IndexAny(n.body, ".,") < 0 {
+		return
+	}
+	if n.exp != "" {
+		// One separator in a mantissa is the decimal one.
+		if strings.Count(n.body, ".")+strings.Count(n.body, ",") == 1 {
+			if strings.IndexByte(n.body, ',') >= 0 {
+				v.comma++
+			} else {
+				v.point++
+			}
+		}
+		return
+	}
+	dec, ambiguous := guessDecimal(n.body)
+	if ambiguous {
+		return
+	}
+	if _, _, ok := splitDigits(n.body, dec); !ok {
+		return
+	}
+	if dec == ',' {
+		v.comma++
+	} else {
+		v.point++
+	}
+}
+
+func (v *decimalVotes) result() (sep byte, conflict bool) {
 	switch {
-	case comma > point:
+	case v.comma > v.point:
 		sep = DecimalComma
-	case point > comma:
+	case v.point > v.comma:
 		sep = DecimalPoint
 	}
-	return sep, comma > 0 && point > 0
+	return sep, v.comma > 0 && v.point > 0
 }
 
 // ParseDecimal reads a number as a spreadsheet user writes it: optional sign (leading
@@ -104,6 +121,13 @@ func ParseDecimal(s string, sep byte) (decimal.Decimal, error) {
 	case DecimalUnknown:
 	default:
 		return decimal.Decimal{}, fmt.Errorf("sheet: decimal separator must be '.', ',' or DecimalUnknown, got %q", sep)
+	}
+	if sep == DecimalPoint || strings.IndexByte(s, '.') < 0 {
+		// A plain number ("12", "3.50" where the point is the decimal
+		// one): what a workbook's number cells and most CSV cells hold.
+		if d, ok := order.PlainDecimal(s); ok {
+			return d, nil
+		}
 	}
 	bad := &ValueError{Value: s, Want: want}
 	n, ok := splitNumber(s)

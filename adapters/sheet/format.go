@@ -1,6 +1,9 @@
 // Package sheet reads purchase orders from the spreadsheets distributors
-// export: xlsx workbooks (through excelize's streaming row iterator) and
-// CSV/TSV files in whatever delimiter and encoding they come in.
+// export: xlsx workbooks (their sheets scanned as bytes straight out of the
+// zip; excelize for what the scanner does not follow, and to write the
+// annotated copy) and CSV/TSV files in whatever delimiter and encoding they
+// come in. A sheet is read in two passes, never held: one to find its
+// layout and settle its columns' conventions, one to build its orders.
 //
 // Nothing about the layout is assumed. The header row is found among the
 // first rows by its column names, in six languages (columns.go), so title
@@ -17,6 +20,7 @@ package sheet
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -133,7 +137,7 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 		// The whole document is held: a workbook needs random access, a
 		// sheet's rows are held while its orders are put together, and
 		// the annotated copy is made from the original bytes.
-		data, err := io.ReadAll(io.LimitReader(r, maxXLSX+1))
+		data, err := readAll(r, doc.Size, maxXLSX+1)
 		if err == nil && len(data) > maxXLSX {
 			err = fmt.Errorf("the document is over %d MiB", maxXLSX>>20)
 		}
@@ -149,98 +153,175 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 			if prof != nil {
 				only = prof.Sheet
 			}
-			tables, err = readXLSX(data, doc.Name, only)
+			tables, err = xlsxTables(data, doc.Name, only)
 		} else {
 			var t *table
-			t, err = readCSV(bytes.NewReader(data), doc.Name)
+			t, err = csvTable(data, doc.Name)
 			tables = []*table{t}
 		}
 		if err != nil {
 			yield(nil, &SheetError{Doc: doc.Name, Problems: []Problem{{Sheet: doc.Name, Msg: err.Error()}}})
 			return
 		}
-		var all []*draft
-		var sheetProblems []Problem
+		note := func(p Problem) {
+			if doc.Note != nil {
+				doc.Note(p.Where(), p.Msg)
+			}
+		}
 		ann := &Annotations{Header: map[string]int{}, Accepted: map[string][]int{}}
+		var held []*draft // all or nothing: every order waits for the end
+		heldProblems := 0
+		refused := 0 // problems so far
+		annotateAtEnd := func() {
+			if refused > 0 {
+				f.annotate(doc, data, ann)
+			}
+		}
+		problem := func(p Problem) bool {
+			ann.Problems = append(ann.Problems, p)
+			if refused++; refused > maxProblems {
+				return true
+			}
+			return yield(nil, &SheetError{Doc: doc.Name, Problems: []Problem{p}})
+		}
+		// send yields a finished order, or its refusal.
+		send := func(d *draft, refuseAll bool) bool {
+			switch {
+			case len(d.problems) > 0:
+				ann.Problems = append(ann.Problems, d.problems...)
+				ann.Refused++
+				if refused += len(d.problems); refused > maxProblems+len(d.problems) {
+					d.problems = d.problems[:1]
+				}
+				return yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: d.problems})
+			case refuseAll:
+				ann.Refused++
+				return yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: []Problem{{Sheet: d.sheet, Row: d.firstRow,
+					Msg: "refused with the rest of the document: the partner's profile says all or nothing"}}})
+			}
+			ann.Orders++
+			ann.Accepted[d.sheet] = append(ann.Accepted[d.sheet], d.rows...)
+			return yield(d.o, nil)
+		}
 		found := false
-		total := 0
 		for _, t := range tables {
 			if ctx.Err() != nil {
 				return
 			}
-			l := findLayout(t, c)
-			if l == nil {
+			l, s, err := readLayout(ctx, t, c)
+			if err == nil && l == nil {
 				f.log().Info("sheet: no order table", "document", doc.Name, "sheet", t.name)
 				continue
 			}
-			found = true
-			if u := sortedUnknown(l); len(u) > 0 {
-				f.log().Info("sheet: columns not understood, ignored", "document", doc.Name, "sheet", t.name, "headers", strings.Join(u, ", "))
+			if err == nil {
+				found = true
+				if u := sortedUnknown(l); len(u) > 0 {
+					f.log().Info("sheet: columns not understood, ignored", "document", doc.Name, "sheet", t.name, "headers", strings.Join(u, ", "))
+					note(Problem{Sheet: t.name, Row: l.headerNum(), Msg: "columns not understood, ignored: " + strings.Join(u, ", ")})
+				}
+				ann.Header[t.name] = l.headerNum()
+				if probs := checkColumns(t, l, c); len(probs) > 0 {
+					for _, p := range probs {
+						if !problem(p) {
+							return
+						}
+					}
+					continue
+				}
+				l.decideColumns(s, c)
+				err = buildOrders(ctx, t, l, s, c, sink{
+					order: func(d *draft) bool {
+						d.o.Source = &order.Source{Format: kind, Transport: doc.Transport, Document: doc.Name, DocumentID: doc.ID,
+							SHA256: doc.SHA256, Position: fmt.Sprintf("%s!A%d", t.name, d.firstRow)}
+						d.o.Partner = doc.Partner
+						if c.allOrNothing {
+							held = append(held, d)
+							heldProblems += len(d.problems)
+							return true
+						}
+						return send(d, false)
+					},
+					problem: problem,
+					skipped: func(p Problem) {
+						ann.Skipped = append(ann.Skipped, p)
+						f.log().Debug("sheet: "+p.String(), "document", doc.Name)
+						note(p)
+					},
+				})
 			}
-			ann.Header[t.name] = t.rows[l.header].num
-			res := readTable(t, l, c)
-			ann.Skipped = append(ann.Skipped, res.skipped...)
-			for _, p := range res.skipped {
-				f.log().Debug("sheet: "+p.String(), "document", doc.Name)
+			switch {
+			case errors.Is(err, errStop):
+				annotateAtEnd()
+				return
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				// The sheet could not be read to its end (a row cut
+				// short, too many rows): what it gave so far stands.
+				if !problem(Problem{Sheet: t.name, Msg: err.Error()}) {
+					annotateAtEnd()
+					return
+				}
 			}
-			sheetProblems = append(sheetProblems, res.problems...)
-			for _, d := range res.orders {
-				d.o.Source = &order.Source{Format: kind, Transport: doc.Transport, Document: doc.Name, DocumentID: doc.ID,
-					SHA256: doc.SHA256, Position: fmt.Sprintf("%s!A%d", t.name, d.firstRow)}
-				d.o.Partner = doc.Partner
-				total += len(d.problems)
-			}
-			all = append(all, res.orders...)
 		}
-		if !found {
-			var tried []string
-			tried = aliasesOf(fQuantity, c.own)
+		if !found && refused == 0 {
 			yield(nil, &SheetError{Doc: doc.Name, Problems: []Problem{{Sheet: doc.Name,
-				Msg: fmt.Sprintf("no order table: no row among the first %d of any sheet names a quantity column and another known column (quantity: %s)", headerScan, strings.Join(tried, ", "))}}})
+				Msg: fmt.Sprintf("no order table: no row among the first %d of any sheet names a quantity column and another known column (quantity: %s)", headerScan, strings.Join(aliasesOf(fQuantity, c.own), ", "))}}})
 			return
 		}
-		refuseAll := c.allOrNothing && (total > 0 || len(sheetProblems) > 0)
-		defer func() {
-			if total > 0 || len(sheetProblems) > 0 {
-				f.annotate(doc, data, ann)
-			}
-		}()
-		ann.Problems = append(ann.Problems, sheetProblems...)
-		n := 0
-		for _, p := range sheetProblems {
-			if n++; n > maxProblems {
-				break
-			}
-			if !yield(nil, &SheetError{Doc: doc.Name, Problems: []Problem{p}}) {
-				return
-			}
-		}
-		for _, d := range all {
-			ann.Problems = append(ann.Problems, d.problems...)
-			switch {
-			case len(d.problems) > 0:
-				ann.Refused++
-				if n += len(d.problems); n > maxProblems+len(d.problems) {
-					d.problems = d.problems[:1]
-				}
-				if !yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: d.problems}) {
-					return
-				}
-			case refuseAll:
-				ann.Refused++
-				if !yield(nil, &OrderError{Doc: doc.Name, PO: d.o.PONumber, Rows: d.rows, Problems: []Problem{{Sheet: d.sheet, Row: d.firstRow,
-					Msg: "refused with the rest of the document: the partner's profile says all or nothing"}}}) {
-					return
-				}
-			default:
-				ann.Orders++
-				ann.Accepted[d.sheet] = append(ann.Accepted[d.sheet], d.rows...)
-				if !yield(d.o, nil) {
+		defer annotateAtEnd()
+		if c.allOrNothing {
+			refuseAll := refused > 0 || heldProblems > 0
+			for _, d := range held {
+				if !send(d, refuseAll) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// readLayout finds a table's layout and surveys its rows. In a workbook,
+// merged ranges are learnt only once the survey has read to the end of
+// the sheet; when they touch the header or span columns (where filling
+// them differs from carrying a value down), the layout is found and the
+// rows surveyed again with them filled. nil layout: no order table.
+func readLayout(ctx context.Context, t *table, c conventions) (*layout, *survey, error) {
+	for attempt := 0; ; attempt++ {
+		head, err := headRows(t, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		l := findLayout(head, c)
+		var s *survey
+		if l != nil {
+			s, err = surveyRows(ctx, t, l, c)
+		} else if t.xlsx && !t.mergesKnown {
+			err = t.scan(func(*row) error { return nil })
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		headEnd := 0
+		if len(head) > 0 {
+			headEnd = head[len(head)-1].num
+		}
+		if attempt > 0 || !t.mergesMatter(headEnd) {
+			return l, s, nil
+		}
+	}
+}
+
+// readAll reads r to its end, at most limit bytes, into a buffer of the
+// size the caller knows (io.ReadAll grows its buffer step by step, which
+// on a large workbook is more copying and zeroing than the reading).
+func readAll(r io.Reader, size, limit int64) ([]byte, error) {
+	if size <= 0 || size >= limit {
+		return io.ReadAll(io.LimitReader(r, limit))
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }
 
 // annotate hands the partner its document back with every problem marked

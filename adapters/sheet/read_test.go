@@ -212,11 +212,14 @@ func TestMergedCellsFill(t *testing.T) {
 	if len(errs) > 0 || len(orders) != 2 || len(orders[0].Lines) != 2 || orders[1].PONumber != "M-2" {
 		t.Fatalf("orders %v, errors %v", orders, errs)
 	}
-	bk, err := openBook(data)
+	ts, err := xlsxTables(data, "merged.xlsx", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := bk.merges(bk.sheets[0].path); len(m) != 1 || m[0] != (mergeRange{2, 1, 3, 1}) {
+	if err := ts[0].scan(func(*row) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if m := ts[0].merges; !ts[0].mergesKnown || len(m) != 1 || m[0] != (mergeRange{2, 1, 3, 1}) {
 		t.Errorf("merges %v", m)
 	}
 }
@@ -234,5 +237,76 @@ func TestAllOrNothing(t *testing.T) {
 	}
 	if _, orders, _ := render(t, &Format{}, "aon.csv", []byte(csv), format.Doc{}); len(orders) != 1 {
 		t.Errorf("without the profile: %d orders", len(orders))
+	}
+}
+
+// Rows of one PO apart from each other still make one order, handed on in
+// the order the POs first come; rows in order make one order at a time.
+func TestRowsOfAnOrderApart(t *testing.T) {
+	csv := "PO,SKU,Qty\nA-1,BEV-1001,1\nB-1,BEV-1002,2\nA-1,BEV-1003,3\nC-1,BEV-1004,4\nB-1,BEV-1005,5\n"
+	_, orders, errs := render(t, &Format{}, "apart.csv", []byte(csv), format.Doc{})
+	if len(errs) > 0 || len(orders) != 3 {
+		t.Fatalf("%d orders, errors %v", len(orders), errs)
+	}
+	var got []string
+	for _, o := range orders {
+		var skus []string
+		for _, l := range o.Lines {
+			skus = append(skus, l.SKU)
+		}
+		got = append(got, o.PONumber+":"+strings.Join(skus, "+"))
+	}
+	if want := "A-1:BEV-1001+BEV-1003 B-1:BEV-1002+BEV-1005 C-1:BEV-1004"; strings.Join(got, " ") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// Blank and total rows, and columns not understood, are told to the
+// caller's Note with their place: they refuse nothing.
+func TestNotes(t *testing.T) {
+	csv := "PO,SKU,Qty,Kleur\nA-1,BEV-1001,1,rood\n,,,\nTotal,,1,\nB-1,BEV-1002,2,blauw\n"
+	var notes []string
+	doc := format.Doc{Note: func(pos, msg string) { notes = append(notes, pos+": "+msg) }}
+	_, orders, errs := render(t, &Format{}, "notes.csv", []byte(csv), doc)
+	if len(errs) > 0 || len(orders) != 2 {
+		t.Fatalf("%d orders, errors %v", len(orders), errs)
+	}
+	want := []string{
+		"notes.csv!1: columns not understood, ignored: Kleur",
+		"notes.csv!3: blank row skipped",
+		`notes.csv!4: total row skipped ("Total")`,
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Merged ranges are listed after a sheet's rows. Where they shape the
+// header (a two-level header whose single columns are merged down over
+// both rows), the layout and the survey are done again with them filled.
+func TestMergedTwoLevelHeader(t *testing.T) {
+	data := workbook(t, false, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{
+			{"PO", "Item", nil, "Qty", "Ship to"},
+			{nil, "SKU", "GTIN", nil, nil},
+			{"H-1", "BEV-1001", "8710000000017", 2, "ST-1"},
+			{"H-1", "BEV-1002", "8710000000024", 3, nil},
+			{"H-2", "BEV-1003", "8710000000031", 4, "ST-2"},
+		})
+		for _, r := range [][2]string{{"A1", "A2"}, {"B1", "C1"}, {"D1", "D2"}, {"E1", "E2"}} {
+			if err := f.MergeCell("Sheet1", r[0], r[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	_, orders, errs := render(t, &Format{}, "twolevel.xlsx", data, format.Doc{})
+	if len(errs) > 0 || len(orders) != 2 {
+		t.Fatalf("%d orders, errors %v", len(orders), errs)
+	}
+	if o := orders[0]; o.PONumber != "H-1" || len(o.Lines) != 2 || o.Lines[1].GTIN != "8710000000024" || o.Parties[0].ID != "ST-1" {
+		t.Errorf("first order %+v", o)
+	}
+	if o := orders[1]; o.PONumber != "H-2" || o.Parties[0].ID != "ST-2" {
+		t.Errorf("second order %+v", o)
 	}
 }

@@ -13,42 +13,78 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// table is one sheet's rows as read: raw values, numbers as the workbook
-// stores them (not as a number format shows them), text as written.
+// table is one sheet, read as many times as its reading needs: once to
+// find its layout and settle its columns' conventions, once to build its
+// orders. Its rows are never all held.
 type table struct {
 	name string // sheet name; for a CSV, the file name
 	// xlsx: the workbook's numbers are machine numbers (a point, no
 	// thousands separators) and its dates may be serials.
 	xlsx     bool
 	date1904 bool
-	rows     []row
-	// textNums are the xlsx cells (row, column from 0) holding text that
-	// looks like a number, "1.234" typed as text: they follow the
-	// partner's conventions, not the workbook's notation.
-	textNums map[[2]int]bool
+	// scan calls fn with each row, top to bottom; the row is reused by
+	// the next call. It returns errStop when fn does.
+	scan func(fn func(r *row) error) error
+	// merges are a workbook's merged ranges, once a scan has read to the
+	// end of the sheet (mergesKnown) and learnt them.
+	merges      []mergeRange
+	mergesKnown bool
 }
+
+// mergesMatter tells whether filling the merged ranges can change what a
+// scan without them settled: the rows down to headEnd (where the header
+// is looked for) and the orders' keys. A range down one column below the
+// header is read alike either way: its first cell's value is carried down
+// to the blank cells under it.
+func (t *table) mergesMatter(headEnd int) bool {
+	for _, m := range t.merges {
+		if m.r1 <= headEnd || m.c1 != m.c2 {
+			return true
+		}
+	}
+	return false
+}
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
 
 // row is one row: its number as a spreadsheet shows it (from 1) and its
 // cells from column A.
 type row struct {
 	num   int
 	cells []string
+	// textNums are the columns (from 0) of a workbook's text cells holding
+	// text that looks like a number ("1.234" typed as text): they follow
+	// the partner's conventions, not the workbook's notation.
+	textNums []int
+	// last is, by column, the value the scanner last made a string of,
+	// which it reuses when the next row holds the same.
+	last []string
 }
 
-func (r row) cell(i int) string {
+func (r *row) cell(i int) string {
 	if i < len(r.cells) {
 		return strings.TrimSpace(r.cells[i])
 	}
 	return ""
 }
 
-func (r row) blank() bool {
+func (r *row) textNum(col int) bool {
+	return slices.Contains(r.textNums, col)
+}
+
+func (r *row) blank() bool {
 	for _, c := range r.cells {
 		if strings.TrimSpace(c) != "" {
 			return false
 		}
 	}
 	return true
+}
+
+// clone is a copy of r that the next scan step does not overwrite.
+func (r *row) clone() row {
+	return row{num: r.num, cells: slices.Clone(r.cells), textNums: slices.Clone(r.textNums)}
 }
 
 // cellRef is the A1 reference of column i (from 0) in row n.
@@ -61,10 +97,10 @@ func cellRef(i, n int) string {
 // take the memory: a sheet's rows are held while its orders are built.
 const maxRows = 1_000_000
 
-// readCSV reads a CSV or TSV document: its encoding and delimiter are
-// found from its first bytes.
-func readCSV(r io.Reader, name string) (*table, error) {
-	text, _, err := ToUTF8(r)
+// csvTable reads a CSV or TSV document: its encoding and delimiter are
+// found from its first bytes, and each scan decodes it again from data.
+func csvTable(data []byte, name string) (*table, error) {
+	text, _, err := ToUTF8(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
@@ -75,15 +111,23 @@ func readCSV(r io.Reader, name string) (*table, error) {
 		delim = ','
 	}
 	t := &table{name: name}
-	err = csvRecords(br, delim, func(n int, rec []string) error {
-		if n > maxRows {
-			return fmt.Errorf("more than %d rows", maxRows)
+	t.scan = func(fn func(r *row) error) error {
+		text, _, err := ToUTF8(bytes.NewReader(data))
+		if err != nil {
+			return err
 		}
-		t.rows = append(t.rows, row{num: n, cells: slices.Clone(rec)})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		var r row
+		err = csvRecords(text, delim, func(n int, rec []string) error {
+			if n > maxRows {
+				return fmt.Errorf("more than %d rows", maxRows)
+			}
+			r.num, r.cells = n, rec
+			return fn(&r)
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return err
 	}
 	return t, nil
 }
@@ -131,31 +175,34 @@ const (
 	maxMergeRanges = 10_000
 )
 
-// readXLSX reads every sheet of the workbook data, or the one named, with
-// the byte scanner of xlsxstream.go: raw values, formulas by their cached
-// value, merged cells filled with their top-left value.
-func readXLSX(data []byte, name, only string) ([]*table, error) {
+// xlsxTables opens the workbook data: a table for each sheet, or the one
+// named. Rows are read by the byte scanner of xlsxstream.go, merged cells
+// filled with their top-left value.
+func xlsxTables(data []byte, name, only string) ([]*table, error) {
 	bk, err := openBook(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an xlsx workbook: %w", name, err)
 	}
 	var out []*table
 	var names []string
+	anyRow := false
 	for _, sh := range bk.sheets {
 		names = append(names, sh.name)
 		if only != "" && !strings.EqualFold(sh.name, only) {
 			continue
 		}
 		t := &table{name: sh.name, xlsx: true, date1904: bk.date1904}
-		if err := readSheet(bk, sh.path, t); err != nil {
-			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh.name, err)
+		t.scan = bk.sheetScanner(sh.path, t)
+		if !anyRow {
+			err := t.scan(func(*row) error { return errStop })
+			anyRow = errors.Is(err, errStop)
 		}
 		out = append(out, t)
 	}
-	if len(bk.sheets) == 0 || allEmpty(out) {
+	if len(bk.sheets) == 0 || !anyRow {
 		// Written with namespace prefixes (<x:row>) or in some other
 		// way the scanner does not follow: excelize reads everything.
-		return readXLSXSlow(data, name, only)
+		return xlsxTablesSlow(data, name, only)
 	}
 	if only != "" && len(out) == 0 {
 		return nil, fmt.Errorf("%s: no sheet %q (the partner profile names it); the workbook has %s", name, only, strings.Join(names, ", "))
@@ -163,18 +210,58 @@ func readXLSX(data []byte, name, only string) ([]*table, error) {
 	return out, nil
 }
 
-func allEmpty(ts []*table) bool {
-	for _, t := range ts {
-		if len(t.rows) > 0 {
-			return false
+// sheetScanner is the scan of a worksheet. A merged range holds its value
+// in its top-left cell; the range's other cells, in that row and the rows
+// below, get that value. The ranges are listed after the rows, so the first
+// scan that reads to the end learns them (into t) and the scans after it
+// fill them; readLayout sees to it that nothing settled before depends on
+// them.
+func (bk *book) sheetScanner(path string, t *table) func(fn func(r *row) error) error {
+	return func(fn func(r *row) error) error {
+		ms := t.merges
+		tops := make([]string, len(ms))
+		n := 0
+		got, err := bk.scanSheet(path, func(r *row) error {
+			if n++; n > maxRows {
+				return fmt.Errorf("more than %d rows", maxRows)
+			}
+			fillMerged(r, ms, tops)
+			return fn(r)
+		})
+		if err == nil && !t.mergesKnown {
+			t.merges, t.mergesKnown = got, true
 		}
+		return err
 	}
-	return true
 }
 
-// readXLSXSlow reads a workbook with excelize's row iterator: slower, and
-// for what the byte scanner does not read.
-func readXLSXSlow(data []byte, name, only string) ([]*table, error) {
+// fillMerged gives the cells of r inside a merged range their range's
+// value, tops[i] for ms[i], taken from the range's first row.
+func fillMerged(r *row, ms []mergeRange, tops []string) {
+	for i, m := range ms {
+		if r.num < m.r1 || r.num > m.r2 {
+			continue
+		}
+		if r.num == m.r1 && m.c1-1 < len(r.cells) {
+			tops[i] = r.cells[m.c1-1]
+		}
+		for c := m.c1; c <= m.c2; c++ {
+			if r.num == m.r1 && c == m.c1 {
+				continue
+			}
+			for len(r.cells) < c {
+				r.cells = append(r.cells, "")
+			}
+			if r.cells[c-1] == "" {
+				r.cells[c-1] = tops[i]
+			}
+		}
+	}
+}
+
+// xlsxTablesSlow reads a workbook with excelize: slower, it holds the
+// rows, and it is for what the byte scanner does not read.
+func xlsxTablesSlow(data []byte, name, only string) ([]*table, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 8 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a workbook excelize can read: %w", name, err)
@@ -189,7 +276,7 @@ func readXLSXSlow(data []byte, name, only string) ([]*table, error) {
 		if only != "" && !strings.EqualFold(sh, only) {
 			continue
 		}
-		t := &table{name: sh, xlsx: true, date1904: date1904}
+		var held []row
 		rows, err := f.Rows(sh)
 		if err != nil {
 			return nil, fmt.Errorf("%s: sheet %s: %w", name, sh, err)
@@ -204,52 +291,33 @@ func readXLSXSlow(data []byte, name, only string) ([]*table, error) {
 				rows.Close()
 				return nil, fmt.Errorf("%s: sheet %s: row %d: %w", name, sh, n, err)
 			}
-			t.rows = append(t.rows, row{num: n, cells: cells})
+			held = append(held, row{num: n, cells: cells})
 		}
 		rows.Close()
-		out = append(out, t)
+		var ms []mergeRange
+		if mc, err := f.GetMergeCells(sh); err == nil {
+			for _, m := range mc {
+				c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+				c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+				if err1 == nil && err2 == nil && len(ms) < maxMergeRanges {
+					ms = append(ms, mergeRange{r1, c1, r2, c2})
+				}
+			}
+		}
+		tops := make([]string, len(ms))
+		for i := range held {
+			fillMerged(&held[i], ms, tops)
+		}
+		out = append(out, &table{name: sh, xlsx: true, date1904: date1904, mergesKnown: true, scan: func(fn func(r *row) error) error {
+			for i := range held {
+				if err := fn(&held[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
 	}
 	return out, nil
-}
-
-// readSheet reads the worksheet at path into t. A merged range holds its
-// value in its top-left cell; the range's other cells, in that row and the
-// rows below, get that value.
-func readSheet(bk *book, path string, t *table) error {
-	merges := bk.merges(path)
-	tops := make([]string, len(merges)) // each range's value, once its first row is read
-	return bk.readRows(path, func(n int, cells []string, textNums []int) error {
-		if len(t.rows) >= maxRows {
-			return fmt.Errorf("more than %d rows", maxRows)
-		}
-		for _, c := range textNums {
-			if t.textNums == nil {
-				t.textNums = map[[2]int]bool{}
-			}
-			t.textNums[[2]int{n, c}] = true
-		}
-		for i, m := range merges {
-			if n < m.r1 || n > m.r2 {
-				continue
-			}
-			if n == m.r1 && m.c1-1 < len(cells) {
-				tops[i] = cells[m.c1-1]
-			}
-			for c := m.c1; c <= m.c2; c++ {
-				if n == m.r1 && c == m.c1 {
-					continue
-				}
-				for len(cells) < c {
-					cells = append(cells, "")
-				}
-				if cells[c-1] == "" {
-					cells[c-1] = tops[i]
-				}
-			}
-		}
-		t.rows = append(t.rows, row{num: n, cells: cells})
-		return nil
-	})
 }
 
 // mergeRange is a merged range, 1-based.

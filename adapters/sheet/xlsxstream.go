@@ -2,14 +2,12 @@ package sheet
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"html"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -98,6 +96,16 @@ func (b *book) part(name string, max int64) []byte {
 // without a regular expression: inline strings are most cells of some
 // generators' sheets.
 func textRuns(el []byte) string {
+	raw, s := textRunsRaw(el)
+	if raw != nil {
+		return string(raw)
+	}
+	return s
+}
+
+// textRunsRaw is textRuns, with the common case of one plain run given as
+// its bytes in el (raw non-nil) rather than copied into a string.
+func textRunsRaw(el []byte) (raw []byte, s string) {
 	var out []byte
 	n := 0
 	for {
@@ -123,13 +131,13 @@ func textRuns(el []byte) string {
 			break
 		}
 		if n == 0 && bytes.IndexByte(el[:k], '&') < 0 && !bytes.Contains(el[k:], []byte("<t")) {
-			return string(el[:k]) // one plain run: the common case
+			return el[:k:k], "" // one plain run: the common case
 		}
 		out = append(out, xmlText(el[:k])...)
 		n++
 		el = el[k+4:]
 	}
-	return string(out)
+	return nil, string(out)
 }
 
 // xmlText unescapes XML character data.
@@ -140,116 +148,203 @@ func xmlText(b []byte) string {
 	return html.UnescapeString(string(b))
 }
 
-// readRows calls fn with each row of the worksheet at path: its number and
-// its cells' values from column A (missing cells empty).
+// Tags the scanner looks for.
+var (
+	rowOpen      = []byte("<row")
+	rowClose     = []byte("</row>")
+	sheetDataEnd = []byte("</sheetData")
+	cellOpen     = []byte("<c")
+	cellClose    = []byte("</c>")
+	vOpen        = []byte("<v")
+	vClose       = []byte("</v>")
+	attrRef      = []byte(` r="`)
+	attrType     = []byte(` t="`)
+)
+
+// maxRowBytes bounds one <row> element: the scanner holds a row whole.
+const maxRowBytes = 64 << 20
+
+// scanSheet streams the worksheet at path and calls fn with each row: its
+// number and its cells' values from column A (missing cells empty), formulas
+// by their cached value. The row is reused by the next call.
 //
-// textNums receives the columns (from 0) of the row's text cells whose
-// text looks like a number ("1.234" typed as text): those follow the
-// partner's conventions, not the workbook's notation.
-func (b *book) readRows(path string, fn func(n int, cells []string, textNums []int) error) error {
+// The sheet is read in large chunks and scanned as bytes, a row at a time,
+// so memory stays flat whatever the sheet's length. When it reads to the
+// end (fn never stopped it), it returns the merged ranges listed after the
+// rows: Excel writes them there, so they are known only once every row has
+// gone by.
+func (b *book) scanSheet(path string, fn func(r *row) error) (merges []mergeRange, err error) {
 	rc := b.open(path)
 	if rc == nil {
-		return fmt.Errorf("no part %s", path)
+		return nil, fmt.Errorf("no part %s", path)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(io.LimitReader(rc, maxUnzipped), 256<<10)
-	var cells []string
-	var textNums []int
+	src := io.LimitReader(rc, maxUnzipped)
+	buf := make([]byte, 0, 1<<20)
+	off := 0
+	eof := false
+	// more compacts the buffer and reads into it; false at the end.
+	more := func() (bool, error) {
+		if eof {
+			return false, nil
+		}
+		if off > 0 {
+			n := copy(buf, buf[off:])
+			buf, off = buf[:n], 0
+		}
+		if len(buf) == cap(buf) {
+			if cap(buf) >= maxRowBytes {
+				return false, fmt.Errorf("a <row> over %d MiB", maxRowBytes>>20)
+			}
+			buf = append(buf, make([]byte, cap(buf))...)[:len(buf)]
+		}
+		n, err := io.ReadAtLeast(src, buf[len(buf):cap(buf)], 1)
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			eof = true
+			return n > 0, nil
+		}
+		return true, err
+	}
+	var r row
 	last := 0
+rows:
 	for {
-		// Each row is read whole: up to the end of its element.
-		if _, err := br.ReadSlice('<'); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
+		win := buf[off:]
+		i := bytes.Index(win, rowOpen)
+		for i >= 0 && i+4 < len(win) && win[i+4] != ' ' && win[i+4] != '>' && win[i+4] != '/' {
+			// <rowBreaks>, <rows…>: not a row.
+			j := bytes.Index(win[i+4:], rowOpen)
+			if j < 0 {
+				i = -1
+				break
 			}
-			if !errors.Is(err, bufio.ErrBufferFull) {
-				return err
+			i += 4 + j
+		}
+		if i >= 0 && bytes.Contains(win[:i], sheetDataEnd) {
+			break rows
+		}
+		if i < 0 || i+4 >= len(win) {
+			if bytes.Contains(win, sheetDataEnd) {
+				break rows
+			}
+			// Keep a tail that may hold the start of a tag.
+			off = max(off, len(buf)-16)
+			ok, err := more()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, nil // no </sheetData>: the rows were all there were
 			}
 			continue
 		}
-		head, _ := br.Peek(10)
-		if string(head) == "/sheetData" {
-			return nil // the rest is merges, formats, drawings
+		// The row element, whole: "<row …/>" or "<row …>…</row>".
+		tagEnd := bytes.IndexByte(win[i:], '>')
+		end := -1
+		if tagEnd > 0 {
+			if win[i+tagEnd-1] == '/' {
+				end = i + tagEnd + 1
+			} else if j := bytes.Index(win[i+tagEnd:], rowClose); j >= 0 {
+				end = i + tagEnd + j + len(rowClose)
+			}
 		}
-		if len(head) < 4 || (string(head[:4]) != "row " && string(head[:4]) != "row>") {
+		if end < 0 {
+			off += i
+			ok, err := more()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errors.New("a <row> cut short")
+			}
 			continue
 		}
-		row, err := readElement(br, "row")
-		if err != nil {
-			return err
-		}
+		el := win[i:end]
+		off += end
 		n := last + 1
-		if v := attr(row, "r"); v != "" {
-			if r, err := strconv.Atoi(v); err == nil {
-				n = r
+		if v := attr(el[:tagEnd+1], attrRef); len(v) > 0 {
+			if k, ok := atoiBytes(v); ok {
+				n = k
 			}
 		}
 		last = n
-		cells, textNums = cells[:0], textNums[:0]
-		if err := b.rowCells(row, &cells, &textNums); err != nil {
-			return fmt.Errorf("row %d: %w", n, err)
+		r.num = n
+		r.cells, r.textNums = r.cells[:0], r.textNums[:0]
+		if err := b.rowCells(el[tagEnd+1:], &r); err != nil {
+			return nil, fmt.Errorf("row %d: %w", n, err)
 		}
-		out := make([]string, len(cells))
-		copy(out, cells)
-		if err := fn(n, out, textNums); err != nil {
-			return err
+		if err := fn(&r); err != nil {
+			return nil, err
 		}
 	}
+	// The rest of the sheet: merged ranges, formats, drawings. A few
+	// kilobytes, unless the sheet is mostly merges.
+	rest := append([]byte(nil), buf[off:]...)
+	for len(rest) < 16<<20 {
+		off = len(buf)
+		ok, err := more()
+		if err != nil || !ok {
+			break
+		}
+		rest = append(rest, buf[off:]...)
+	}
+	return mergesIn(rest), nil
 }
 
-// readElement reads the rest of an element whose "<" was consumed: up to
-// its end tag, or "/>" when it closes itself.
-func readElement(br *bufio.Reader, name string) ([]byte, error) {
-	var buf []byte
-	end := []byte("</" + name + ">")
-	for {
-		line, err := br.ReadSlice('>')
-		buf = append(buf, line...)
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, fmt.Errorf("a <%s> cut short: %w", name, err)
-		}
-		if err != nil {
-			continue
-		}
-		if bytes.HasSuffix(buf, end) {
-			return buf, nil
-		}
-		// <row .../> holds no cells.
-		if i := bytes.IndexByte(buf, '>'); i == len(buf)-1 && bytes.HasSuffix(buf, []byte("/>")) {
-			return buf, nil
-		}
-		if len(buf) > 64<<20 {
-			return nil, fmt.Errorf("a <%s> over 64 MiB", name)
-		}
+// atoiBytes reads a non-negative decimal integer.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
 	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
-// attr is the value of attribute name in the first tag of el.
-func attr(el []byte, name string) string {
-	end := bytes.IndexByte(el, '>')
-	if end < 0 {
-		end = len(el)
-	}
-	tag := el[:end]
-	key := []byte(" " + name + `="`)
+// attr is the value of the attribute whose ` name="` is key, in tag.
+func attr(tag, key []byte) []byte {
 	i := bytes.Index(tag, key)
 	if i < 0 {
-		return ""
+		return nil
 	}
 	v := tag[i+len(key):]
 	j := bytes.IndexByte(v, '"')
 	if j < 0 {
-		return ""
+		return nil
 	}
-	return string(v[:j])
+	return v[:j]
 }
 
-// rowCells reads the <c> elements of a row into cells, by column.
-func (b *book) rowCells(row []byte, cells *[]string, textNums *[]int) error {
-	rest := row
+// column of a cell reference ("AB12" → 27), from 0; -1 when it has none.
+func refColumn(ref []byte) int {
+	c := 0
+	for _, ch := range ref {
+		switch {
+		case ch >= 'A' && ch <= 'Z':
+			c = c*26 + int(ch-'A'+1)
+		case ch >= 'a' && ch <= 'z':
+			c = c*26 + int(ch-'a'+1)
+		default:
+			if c == 0 || c > 16384 {
+				return -1
+			}
+			return c - 1
+		}
+	}
+	return -1
+}
+
+// rowCells reads the <c> elements of a row's content into r, by column.
+func (b *book) rowCells(rest []byte, r *row) error {
 	col := 0
 	for {
-		i := bytes.Index(rest, []byte("<c"))
+		i := bytes.Index(rest, cellOpen)
 		if i < 0 {
 			return nil
 		}
@@ -262,71 +357,91 @@ func (b *book) rowCells(row []byte, cells *[]string, textNums *[]int) error {
 		if tagEnd < 0 {
 			return errors.New("a <c> cut short")
 		}
-		var el []byte
+		tag := rest[:tagEnd+1]
+		var body []byte
 		if rest[tagEnd-1] == '/' {
-			el, rest = rest[:tagEnd+1], rest[tagEnd+1:]
+			rest = rest[tagEnd+1:]
 		} else {
-			j := bytes.Index(rest, []byte("</c>"))
+			j := bytes.Index(rest[tagEnd+1:], cellClose)
 			if j < 0 {
 				return errors.New("a <c> without its end")
 			}
-			el, rest = rest[:j+4], rest[j+4:]
+			j += tagEnd + 1
+			body, rest = rest[tagEnd+1:j], rest[j+len(cellClose):]
 		}
-		if ref := attr(el, "r"); ref != "" {
-			c, _, err := excelize.CellNameToCoordinates(ref)
-			if err == nil {
-				col = c - 1
+		if ref := attr(tag, attrRef); len(ref) > 0 {
+			if c := refColumn(ref); c >= 0 {
+				col = c
 			}
 		}
-		v, text := b.cellValue(el)
+		if col >= 16384 {
+			return errors.New("a cell past column XFD")
+		}
+		v, raw, text := b.cellValue(attr(tag, attrType), body)
+		if raw != nil {
+			// A column's value is often the one above it (an order's
+			// PO, store and date on each of its rows): the string is
+			// made once.
+			for len(r.last) <= col {
+				r.last = append(r.last, "")
+			}
+			if r.last[col] == string(raw) {
+				v = r.last[col]
+			} else {
+				v = string(raw)
+				r.last[col] = v
+			}
+		}
 		// Only a separator makes a difference: "24" reads alike either way.
 		if text && strings.ContainsAny(v, ".eE") && machineNumber(v) {
-			*textNums = append(*textNums, col)
+			r.textNums = append(r.textNums, col)
 		}
-		for len(*cells) <= col {
-			*cells = append(*cells, "")
+		for len(r.cells) <= col {
+			r.cells = append(r.cells, "")
 		}
-		(*cells)[col] = v
+		r.cells[col] = v
 		col++
 	}
 }
 
-// cellValue is a cell's stored value: shared strings looked up, inline
-// strings read, formulas by their cached value.
-func (b *book) cellValue(el []byte) (v string, text bool) {
-	t := attr(el, "t")
-	if t == "inlineStr" {
-		return textRuns(el), true
+// cellValue is a cell's stored value, from its type attribute and its
+// content: shared strings looked up, inline strings read, formulas by their
+// cached value. When the value is the content's bytes as they stand, it
+// comes as raw (a slice of body) instead of v, for the caller to make a
+// string of only if it must.
+func (b *book) cellValue(t, body []byte) (v string, raw []byte, text bool) {
+	if string(t) == "inlineStr" {
+		raw, v = textRunsRaw(body)
+		return v, raw, true
 	}
-	i := bytes.Index(el, []byte("<v>"))
-	if i < 0 {
-		i = bytes.Index(el, []byte("<v "))
-		if i < 0 {
-			return "", false
-		}
-		i = bytes.IndexByte(el[i:], '>') + i - 2
+	i := bytes.Index(body, vOpen)
+	if i < 0 || i+2 >= len(body) || (body[i+2] != '>' && body[i+2] != ' ') {
+		return "", nil, false
 	}
-	raw := el[i+3:]
-	j := bytes.Index(raw, []byte("</v>"))
+	k := bytes.IndexByte(body[i:], '>')
+	val := body[i+k+1:]
+	j := bytes.Index(val, vClose)
 	if j < 0 {
-		return "", false
+		return "", nil, false
 	}
-	raw = raw[:j]
-	switch t {
+	val = val[:j:j]
+	switch string(t) {
 	case "s":
-		if k, err := strconv.Atoi(string(raw)); err == nil && k >= 0 && k < len(b.shared) {
-			return b.shared[k], true
+		if k, ok := atoiBytes(val); ok && k < len(b.shared) {
+			return b.shared[k], nil, true
 		}
-		return "", true
-	case "str":
-		return xmlText(raw), true // a formula's text result
+		return "", nil, true
 	case "b":
-		if string(raw) == "1" {
-			return "TRUE", false
+		if string(val) == "1" {
+			return "TRUE", nil, false
 		}
-		return "FALSE", false
+		return "FALSE", nil, false
 	}
-	return xmlText(raw), false
+	text = string(t) == "str" // a formula's text result
+	if bytes.IndexByte(val, '&') >= 0 {
+		return xmlText(val), nil, text
+	}
+	return "", val, text
 }
 
 var (
@@ -335,36 +450,11 @@ var (
 	relationRE = regexp.MustCompile(`<Relationship [^>]*Id="([^"]*)"[^>]*Target="([^"]*)"`)
 )
 
-// merges lists the merged ranges of the worksheet at path, from the end
-// of its XML (they follow the rows), streaming past the rows rather than
-// holding them: excelize's GetMergeCells parses the whole worksheet into
-// memory to answer. At most maxMergeRanges are kept.
-func (b *book) merges(path string) []mergeRange {
-	rc := b.open(path)
-	if rc == nil {
-		return nil
-	}
-	defer rc.Close()
-	marker := []byte("<mergeCells")
-	var kept []byte
-	buf := make([]byte, 256<<10)
-	carry := 0
-	for {
-		n, err := io.ReadFull(rc, buf[carry:])
-		chunk := buf[:carry+n]
-		if kept != nil {
-			kept = append(kept, chunk[carry:]...)
-		} else if i := bytes.Index(chunk, marker); i >= 0 {
-			kept = append([]byte(nil), chunk[i:]...)
-		}
-		if err != nil || len(kept) > 16<<20 {
-			break
-		}
-		carry = min(len(marker)-1, len(chunk))
-		copy(buf, chunk[len(chunk)-carry:])
-	}
+// mergesIn lists the merged ranges in the XML after a worksheet's rows, at
+// most maxMergeRanges.
+func mergesIn(rest []byte) []mergeRange {
 	var out []mergeRange
-	for _, mm := range mergeRE.FindAllSubmatch(kept, maxMergeRanges) {
+	for _, mm := range mergeRE.FindAllSubmatch(rest, maxMergeRanges) {
 		c1, r1, err1 := excelize.CellNameToCoordinates(string(mm[1]))
 		c2, r2, err2 := excelize.CellNameToCoordinates(string(mm[2]))
 		if err1 == nil && err2 == nil {

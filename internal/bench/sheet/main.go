@@ -286,6 +286,9 @@ func child(path string, tune bool, cpuprofile, memprofile string) (err error) {
 	defer f.Close()
 	var res childResult
 	doc := format.Doc{Name: filepath.Base(path), Transport: "file"}
+	if st, err := f.Stat(); err == nil {
+		doc.Size = st.Size() // as intake gives it
+	}
 	if memprofile != "" {
 		stop := watchHeap(memprofile)
 		defer func() {
