@@ -91,8 +91,8 @@ func TestUploadDocument(t *testing.T) {
 	if len(orders) != 1 || len(problems) != 1 || wb == "" {
 		t.Fatalf("answer %s", r.raw)
 	}
-	if msg := problems[0].(map[string]any)["message"].(string); !strings.Contains(msg, "upload.csv!C3: Qty: want a number") {
-		t.Errorf("problem %q", msg)
+	if p := problems[0].(map[string]any); p["position"] != "upload.csv!C3" || !strings.HasPrefix(p["message"].(string), "Qty: want a number") {
+		t.Errorf("problem %v", p)
 	}
 	var got response
 	h.waitFor(func() bool { got = h.do("GET", wb, shopToken, "", nil); return got.status == 200 }, "the annotated workbook")

@@ -519,6 +519,16 @@ func (l *noticeList) close() {
 
 // problemsOf flattens a refusal into located problems.
 func problemsOf(idx int, err error) []Problem {
+	var le format.LocatedError
+	if errors.As(err, &le) {
+		if ls := le.Located(); len(ls) > 0 {
+			out := make([]Problem, 0, len(ls))
+			for _, l := range ls {
+				out = append(out, Problem{Order: idx, Position: l.Position, Message: l.Message})
+			}
+			return out
+		}
+	}
 	pos := ""
 	var pe interface{ DocPosition() string }
 	if errors.As(err, &pe) {

@@ -56,6 +56,20 @@ type FatalError struct{ Err error }
 func (e *FatalError) Error() string { return e.Err.Error() }
 func (e *FatalError) Unwrap() error { return e.Err }
 
+// Located is one problem at its place in a document.
+type Located struct {
+	Position string // "Orders!C14", "segment 12"
+	Message  string // what is wrong there, without the place
+}
+
+// LocatedError is a refusal that lists its problems one by one, each at its
+// own place (a sheet's order refused for three bad cells), for a caller
+// that reports them that way.
+type LocatedError interface {
+	error
+	Located() []Located
+}
+
 // Fatal marks err as a FatalError.
 func Fatal(err error) error { return &FatalError{Err: err} }
 

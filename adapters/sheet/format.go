@@ -116,6 +116,25 @@ func (e *OrderError) Error() string {
 	return b.String()
 }
 
+// Located implements format.LocatedError: each problem at its cell.
+func (e *SheetError) Located() []format.Located {
+	out := make([]format.Located, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = format.Located{Position: p.Where(), Message: p.text()}
+	}
+	return out
+}
+
+// Located implements format.LocatedError: each problem at its cell, saying
+// which PO it refused.
+func (e *OrderError) Located() []format.Located {
+	out := make([]format.Located, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = format.Located{Position: p.Where(), Message: fmt.Sprintf("%s (PO %s refused)", p.text(), e.PO)}
+	}
+	return out
+}
+
 // DocPosition is where the refused order starts, for intake's report.
 func (e *OrderError) DocPosition() string {
 	if len(e.Problems) > 0 {

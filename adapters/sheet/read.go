@@ -489,11 +489,15 @@ func (p Problem) Where() string {
 	return p.Sheet
 }
 
-func (p Problem) String() string {
+func (p Problem) String() string { return p.Where() + ": " + p.text() }
+
+// text is the problem without its place: the column, if any, and what is
+// wrong.
+func (p Problem) text() string {
 	if p.Column != "" {
-		return fmt.Sprintf("%s: %s: %s", p.Where(), p.Column, p.Msg)
+		return p.Column + ": " + p.Msg
 	}
-	return p.Where() + ": " + p.Msg
+	return p.Msg
 }
 
 // draft is an order being put together from its rows.
