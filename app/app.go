@@ -34,6 +34,7 @@ import (
 	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/pipeline"
+	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -68,6 +69,9 @@ type App struct {
 	// Profiles are the partner profiles (how partners' documents say who
 	// they are, which answers they want).
 	Profiles *mappings.Profiles
+	// Rules are the business rules file (data/rules.yaml), read again
+	// when it changes.
+	Rules *rules.File
 
 	lock    *os.File
 	running atomic.Bool
@@ -113,7 +117,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		// fix, and they are named.
 		log.Error("partner profiles", "dir", cfg.ProfilesDir(), "error", err)
 	}
-	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus, Profiles: profiles}
+	rs, err := rules.Open(filepath.Join(cfg.Data, rules.FileName))
+	if err != nil {
+		// As with profiles: the last good rules (none) are in force, and
+		// the problem is named.
+		log.Error("rules", "file", filepath.Join(cfg.Data, rules.FileName), "error", err)
+	}
+	a := &App{Cfg: cfg, Log: log, Store: st, BusDB: bdb, Bus: bus, Profiles: profiles, Rules: rs}
 	a.Intake, err = intake.New(st, bus.Publisher(), intake.Config{
 		DataDir:      cfg.Data,
 		Topic:        pipeline.TopicReceived,
@@ -146,6 +156,8 @@ func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
 	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
 		Items:        mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
 		Acknowledger: &x12.POAcknowledger{Profiles: a.Profiles, Numbers: a.Store},
+		Rules:        a.Rules,
+		Policies:     a.Profiles,
 		Retry: pipeline.RetryConfig{
 			MaxRetries:      a.Cfg.Pipeline.Retry.MaxRetries,
 			InitialInterval: time.Duration(a.Cfg.Pipeline.Retry.InitialInterval),
@@ -283,9 +295,12 @@ func (a *App) orderTemplate(ctx context.Context, p *store.Partner, w io.Writer) 
 	if err != nil {
 		return err
 	}
-	items := make([]sheet.TemplateItem, len(cat))
-	for i, it := range cat {
-		items[i] = sheet.TemplateItem{SKU: it.SKU, Description: it.Description, UOM: it.UOM, MOQ: it.MOQ, PackSize: it.PackSize}
+	items := make([]sheet.TemplateItem, 0, len(cat))
+	for _, it := range cat {
+		if it.Status == store.ItemDiscontinued {
+			continue // no longer sold: not offered
+		}
+		items = append(items, sheet.TemplateItem{SKU: it.SKU, Description: it.Description, UOM: it.UOM, MOQ: it.MOQ, PackSize: it.PackSize})
 	}
 	return sheet.WriteTemplate(w, p.ID, items)
 }

@@ -17,11 +17,17 @@ func loadCmd(e *env) *cobra.Command {
 		Short: "Load master data from CSV files (one transaction per file; loading a file twice changes nothing)",
 		Long: `load reads master data from CSV files with a header row:
 
-  catalog    sku,gtin,description,uom,pack_size,moq,category   (optional: weight_kg)
-  stock      warehouse,sku,on_hand
+  catalog    sku,gtin,description,uom,pack_size,moq,category   (optional: weight_kg,status)
+  stock      warehouse,sku,on_hand   (optional: safety_stock)
   prices     price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
   partners   partner,name,tier,price_list,token
   crosswalk  partner,kind,value,sku   (kind: buyer_item or gtin)
+
+status is active (also when empty) or discontinued (kept, no longer sold).
+safety_stock is what a warehouse keeps back and never promises (empty: none; at
+most 4 decimal places, like on_hand): what can be allocated is on hand less
+reserved less safety stock. A file without the status or safety_stock column
+keeps what is stored for its rows (new rows: active, no safety stock).
 
 A file with any bad row is refused whole, with every problem as file:line: column: problem.
 A running 'orderhub serve' sees the change at once.`,

@@ -18,8 +18,8 @@ import (
 
 // Profile is how one trading partner exchanges documents with us: how its
 // documents say who it is, which version it sends, which acknowledgements
-// it wants, and its own item numbers. One YAML file per partner in the
-// profiles directory:
+// it wants, its own item numbers, and how its orders are allocated. One
+// YAML file per partner in the profiles directory:
 //
 //	partner: BIGRETAIL
 //	x12:
@@ -29,6 +29,9 @@ import (
 //	  acks: [997, 855]
 //	crosswalk:
 //	  buyer_items: {"88001": SKU-1001}
+//	policy:
+//	  allocation: ship_complete
+//	  backorder: false
 type Profile struct {
 	// Partner is the partner id, as loaded with `orderhub load partners`.
 	Partner string `yaml:"partner"`
@@ -39,8 +42,85 @@ type Profile struct {
 	// Crosswalk maps the partner's own item numbers and GTINs to our
 	// SKUs, on top of the crosswalk loaded into the store.
 	Crosswalk Crosswalk `yaml:"crosswalk"`
+	// Policy is how the partner's orders are allocated and their lines
+	// checked; nil for the defaults (see Profiles.Policy).
+	Policy *Policy `yaml:"policy"`
 
 	file string
+}
+
+// Policy is how a partner's orders are allocated and their lines checked.
+type Policy struct {
+	// Allocation: "allow_split" (default; fewest warehouses, nearest first) or "ship_complete" (one warehouse, or backorder everything).
+	Allocation string `yaml:"allocation"`
+	// Backorder: whether short quantities wait for stock (default true); false cancels what cannot ship now.
+	Backorder *bool `yaml:"backorder"`
+	// FillOrKill: each line ships whole or not at all (what cannot be filled now is cancelled, never backordered). Default false.
+	FillOrKill bool `yaml:"fill_or_kill"`
+	// CasePack: what to do with a quantity that is not a multiple of the
+	// item's pack size: "allow" it (default: whole cases are a commercial
+	// agreement, not every partner's), "reject" the line, "round_up" or
+	// "round_down".
+	CasePack string `yaml:"case_pack"`
+}
+
+// Policy values: Policy.Allocation and Policy.CasePack.
+const (
+	AllocationAllowSplit   = "allow_split"
+	AllocationShipComplete = "ship_complete"
+
+	CasePackAllow     = "allow"
+	CasePackReject    = "reject"
+	CasePackRoundUp   = "round_up"
+	CasePackRoundDown = "round_down"
+)
+
+var (
+	allocations = []string{AllocationAllowSplit, AllocationShipComplete}
+	casePacks   = []string{CasePackAllow, CasePackReject, CasePackRoundUp, CasePackRoundDown}
+)
+
+// DefaultPolicy is the policy of a partner that has said nothing: split
+// across warehouses, backorder what is short, take quantities that are
+// not whole packs.
+func DefaultPolicy() Policy {
+	return Policy{}.withDefaults()
+}
+
+// withDefaults fills what the profile left out. The Backorder it returns
+// is a pointer of its own.
+func (p Policy) withDefaults() Policy {
+	if p.Allocation == "" {
+		p.Allocation = AllocationAllowSplit
+	}
+	backorder := true
+	if p.Backorder != nil {
+		backorder = *p.Backorder
+	}
+	p.Backorder = &backorder
+	if p.CasePack == "" {
+		p.CasePack = CasePackAllow
+	}
+	return p
+}
+
+// AllowBackorder tells whether what cannot ship now waits for stock: the
+// Backorder setting (default true), and never under FillOrKill, which
+// cancels what it cannot fill.
+func (p Policy) AllowBackorder() bool {
+	return (p.Backorder == nil || *p.Backorder) && !p.FillOrKill
+}
+
+func (p *Policy) validate(add func(path, format string, args ...any)) {
+	if p.Allocation != "" && !slices.Contains(allocations, p.Allocation) {
+		add("policy.allocation", `want "allow_split" or "ship_complete", got %q`, p.Allocation)
+	}
+	if p.CasePack != "" && !slices.Contains(casePacks, p.CasePack) {
+		add("policy.case_pack", `want "allow", "reject", "round_up" or "round_down", got %q`, p.CasePack)
+	}
+	if p.FillOrKill && p.Backorder != nil && *p.Backorder {
+		add("policy.backorder", "fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false")
+	}
 }
 
 // X12Profile is a partner's X12 identity and preferences.
@@ -166,6 +246,9 @@ func (p *Profile) validate() error {
 	}
 	if p.Sheet != nil {
 		p.Sheet.validate(add)
+	}
+	if p.Policy != nil {
+		p.Policy.validate(add)
 	}
 	if !partnerRE.MatchString(p.Partner) {
 		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)
@@ -348,6 +431,17 @@ func (p *Profiles) Get(partner string) (*Profile, bool) {
 	defer p.mu.RUnlock()
 	prof, ok := p.byID[partner]
 	return prof, ok
+}
+
+// Policy returns a partner's policy with the defaults filled in (see
+// DefaultPolicy): also for a partner without a profile or a profile
+// without a policy, and on a nil Profiles.
+func (p *Profiles) Policy(partner string) Policy {
+	prof, ok := p.Get(partner)
+	if !ok || prof.Policy == nil {
+		return DefaultPolicy()
+	}
+	return prof.Policy.withDefaults()
 }
 
 // ByX12 finds the partner an X12 interchange is from by its ISA05/ISA06

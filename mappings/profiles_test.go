@@ -2,8 +2,10 @@ package mappings
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +84,146 @@ func TestProfilesReload(t *testing.T) {
 	p.mu.Unlock()
 	if _, ok := p.Get("NEW"); !ok {
 		t.Error("new profile not seen")
+	}
+}
+
+func boolp(b bool) *bool { return &b }
+
+func TestPolicy(t *testing.T) {
+	p, err := LoadProfiles(filepath.Join("testdata", "profiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), CasePack: CasePackAllow}
+	tests := []struct {
+		name           string
+		profiles       *Profiles
+		partner        string
+		want           Policy
+		allowBackorder bool
+	}{
+		{"every key", p, "CAREFUL",
+			Policy{Allocation: AllocationShipComplete, Backorder: boolp(false), CasePack: CasePackRoundUp}, false},
+		{"some keys, defaults for the rest", p, "FOK",
+			Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), FillOrKill: true, CasePack: CasePackRoundDown}, false},
+		{"a profile without a policy", p, "BIGRETAIL", def, true},
+		{"no profile", p, "NOBODY", def, true},
+		{"nil Profiles", nil, "CAREFUL", def, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.profiles.Policy(tt.partner)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Policy(%s) = %s, want %s", tt.partner, showPolicy(got), showPolicy(tt.want))
+			}
+			if got.AllowBackorder() != tt.allowBackorder {
+				t.Errorf("AllowBackorder() = %v, want %v", got.AllowBackorder(), tt.allowBackorder)
+			}
+		})
+	}
+	if !reflect.DeepEqual(DefaultPolicy(), def) {
+		t.Errorf("DefaultPolicy() = %s", showPolicy(DefaultPolicy()))
+	}
+	// The defaults are filled into a copy: the profile keeps what it said,
+	// and a caller changing its Policy changes nobody else's.
+	got := p.Policy("FOK")
+	*got.Backorder = false
+	if prof, _ := p.Get("FOK"); prof.Policy.Backorder != nil || !*p.Policy("FOK").Backorder {
+		t.Error("Policy handed out the profile's own Backorder")
+	}
+	d := p.Policy("NOBODY")
+	*d.Backorder = false
+	if !*DefaultPolicy().Backorder || !p.Policy("NOBODY").AllowBackorder() {
+		t.Error("the default policy was changed through a returned one")
+	}
+}
+
+func TestAllowBackorder(t *testing.T) {
+	for _, tt := range []struct {
+		p    Policy
+		want bool
+	}{
+		{Policy{}, true},
+		{Policy{Backorder: boolp(true)}, true},
+		{Policy{Backorder: boolp(false)}, false},
+		{Policy{FillOrKill: true}, false},
+		{Policy{FillOrKill: true, Backorder: boolp(false)}, false},
+		{Policy{Allocation: AllocationShipComplete}, true},
+	} {
+		if got := tt.p.AllowBackorder(); got != tt.want {
+			t.Errorf("%s.AllowBackorder() = %v, want %v", showPolicy(tt.p), got, tt.want)
+		}
+	}
+}
+
+func showPolicy(p Policy) string {
+	b := "nil"
+	if p.Backorder != nil {
+		b = fmt.Sprint(*p.Backorder)
+	}
+	return fmt.Sprintf("{allocation %q backorder %s fill_or_kill %v case_pack %q}", p.Allocation, b, p.FillOrKill, p.CasePack)
+}
+
+// Every bad policy value is a problem located as file:line: path, and the
+// profile is not used: the partner gets the default policy.
+func TestPolicyProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"allocation",
+			"partner: P\npolicy:\n  allocation: split\n",
+			[]string{`p.yaml:3: policy.allocation: want "allow_split" or "ship_complete", got "split"`}},
+		{"allocation is case-sensitive",
+			"partner: P\npolicy:\n  allocation: Ship_Complete\n",
+			[]string{`p.yaml:3: policy.allocation: want "allow_split" or "ship_complete", got "Ship_Complete"`}},
+		{"case_pack",
+			"partner: P\npolicy:\n  case_pack: round\n",
+			[]string{`p.yaml:3: policy.case_pack: want "allow", "reject", "round_up" or "round_down", got "round"`}},
+		{"backorder not a bool",
+			"partner: P\npolicy:\n  backorder: maybe\n",
+			[]string{`p.yaml:3: policy.backorder: want true or false, got "maybe"`}},
+		{"fill_or_kill not a bool",
+			"partner: P\npolicy:\n  fill_or_kill: yes\n",
+			[]string{`p.yaml:3: policy.fill_or_kill: want true or false, got "yes"`}},
+		{"unknown key",
+			"partner: P\npolicy:\n  allocation: allow_split\n  partial: true\n",
+			[]string{`p.yaml:4: policy.partial: unknown key (known: allocation, backorder, case_pack, fill_or_kill)`}},
+		{"misspelt key",
+			"partner: P\npolicy:\n  Case_Pack: reject\n",
+			[]string{`p.yaml:3: policy.Case_Pack: unknown key (known: allocation, backorder, case_pack, fill_or_kill); did you mean "case_pack"?`}},
+		{"not a mapping",
+			"partner: P\npolicy: ship_complete\n",
+			[]string{`p.yaml:2: policy: want a mapping, got "ship_complete"`}},
+		{"backorder under fill_or_kill",
+			"partner: P\npolicy:\n  fill_or_kill: true\n  backorder: true\n",
+			[]string{`p.yaml:4: policy.backorder: fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false`}},
+		{"every problem at once",
+			"partner: P\npolicy:\n  case_pack: up\n  allocation: one\n  backorder: 1\n",
+			[]string{
+				`p.yaml:3: policy.case_pack: want "allow", "reject", "round_up" or "round_down", got "up"`,
+				`p.yaml:4: policy.allocation: want "allow_split" or "ship_complete", got "one"`,
+				`p.yaml:5: policy.backorder: want true or false, got "1"`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "p.yaml"), []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := LoadProfiles(dir)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			want := strings.Join(tt.want, "\n")
+			if got := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""); got != want {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+			}
+			if got := p.Policy("P"); !reflect.DeepEqual(got, DefaultPolicy()) {
+				t.Errorf("Policy of a refused profile = %s, want the default", showPolicy(got))
+			}
+		})
 	}
 }

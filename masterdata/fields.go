@@ -118,6 +118,17 @@ func (r *row) decimal(col string, s sign, def *decimal.Decimal) decimal.Decimal 
 	return d
 }
 
+// quantity is a stock quantity: a decimal >= 0 that the inventory table can
+// hold (at most 4 decimal places, see store.ToE4).
+func (r *row) quantity(col string, def *decimal.Decimal) decimal.Decimal {
+	q := r.decimal(col, nonNegative, def)
+	if _, err := store.ToE4(q); err != nil {
+		r.fail(col, "%v, got %q", err, clip(r.get(col)))
+		return decimal.Zero
+	}
+	return q
+}
+
 func parseDecimal(v string) (decimal.Decimal, bool) {
 	if len(v) > maxDecimalLen || !decimalRE.MatchString(v) {
 		return decimal.Zero, false
@@ -226,6 +237,14 @@ func (r *row) oneOf(col string, values ...string) string {
 	}
 	r.fail(col, "want one of %s, got %q", strings.Join(values, ", "), clip(v))
 	return ""
+}
+
+// oneOfOr is a cell holding one of values exactly, or def when empty.
+func (r *row) oneOfOr(col, def string, values ...string) string {
+	if r.get(col) == "" {
+		return def
+	}
+	return r.oneOf(col, values...)
 }
 
 // token is a partner's bearer token; only its hash is returned. The token

@@ -10,7 +10,7 @@ var catalogSpec = spec[store.CatalogItem]{
 	kind: store.KindCatalog,
 	cols: columns{
 		required: []string{"sku", "gtin", "description", "uom", "pack_size", "moq", "category"},
-		optional: []string{"weight_kg"},
+		optional: []string{"weight_kg", "status"},
 	},
 	parse: func(r *row) store.CatalogItem {
 		it := store.CatalogItem{
@@ -25,6 +25,12 @@ var catalogSpec = spec[store.CatalogItem]{
 		if r.get("weight_kg") != "" {
 			w := r.decimal("weight_kg", nonNegative, nil)
 			it.WeightKG = &w
+		}
+		// Without the column the stored status is kept (Status ""), so a
+		// file from before it does not bring discontinued items back; in
+		// it an empty cell is active.
+		if r.t.has("status") {
+			it.Status = r.oneOfOr("status", store.ItemActive, store.ItemActive, store.ItemDiscontinued)
 		}
 		return it
 	},
@@ -43,17 +49,19 @@ var catalogSpec = spec[store.CatalogItem]{
 
 var stockSpec = spec[store.StockLevel]{
 	kind: store.KindStock,
-	cols: columns{required: []string{"warehouse", "sku", "on_hand"}},
+	cols: columns{required: []string{"warehouse", "sku", "on_hand"}, optional: []string{"safety_stock"}},
 	parse: func(r *row) store.StockLevel {
-		onHand := r.decimal("on_hand", nonNegative, nil)
-		if _, err := store.ToE4(onHand); err != nil {
-			r.fail("on_hand", "%v, got %q", err, clip(r.get("on_hand")))
-		}
-		return store.StockLevel{
+		l := store.StockLevel{
 			Warehouse: r.id("warehouse"),
 			SKU:       r.sku("sku"),
-			OnHand:    onHand,
+			OnHand:    r.quantity("on_hand", nil),
 		}
+		// Without the column the stored safety stock is kept; in it an
+		// empty cell is none.
+		if r.t.has("safety_stock") {
+			l.Safety, l.SetSafety = r.quantity("safety_stock", &decZero), true
+		}
+		return l
 	},
 	keys: func(l store.StockLevel) []key {
 		return []key{{"sku", []string{"warehouse", "sku"}, l.Warehouse + "\x00" + l.SKU,

@@ -10,8 +10,8 @@
 //
 // The files:
 //
-//	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg)
-//	stock:     warehouse,sku,on_hand
+//	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)
+//	stock:     warehouse,sku,on_hand (optional: safety_stock)
 //	prices:    price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
 //	partners:  partner,name,tier,price_list,token
 //	crosswalk: partner,kind,value,sku
@@ -21,6 +21,12 @@
 // CRLF or LF line ends. Cells are trimmed. Decimals are plain notation
 // ("2.15", not "2,15" or "2e3") and are stored in canonical form ("2.50"
 // becomes "2.5"). Loads never delete rows that a file leaves out.
+//
+// The optional columns: weight_kg is a unit's weight (empty: unknown);
+// status is active (also when empty) or discontinued; safety_stock is what
+// a warehouse keeps back and never promises (empty: none). A file without
+// the status or safety_stock column keeps what is stored for the rows it
+// carries (new rows are active, without safety stock).
 //
 // Stock, prices and crosswalk rows must name SKUs already in the catalog
 // (and crosswalk rows known partners), so load the catalog first, then

@@ -60,10 +60,10 @@ func snapshot(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, updated_at FROM catalog ORDER BY sku`,
+		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, updated_at FROM catalog ORDER BY sku`,
 		`SELECT id, name, tier, price_list, token_sha256, updated_at FROM partners ORDER BY id`,
 		`SELECT code, name, updated_at FROM warehouses ORDER BY code`,
-		`SELECT warehouse, sku, on_hand_e4, reserved_e4, updated_at FROM inventory ORDER BY warehouse, sku`,
+		`SELECT warehouse, sku, on_hand_e4, reserved_e4, safety_e4, updated_at FROM inventory ORDER BY warehouse, sku`,
 		`SELECT id, updated_at FROM price_lists ORDER BY id`,
 		`SELECT price_list, sku, currency, unit_price, min_qty, valid_from, valid_to, updated_at FROM prices ORDER BY 1, 2, 3, 5, 6`,
 		`SELECT partner, kind, value, sku, updated_at FROM item_crosswalk ORDER BY 1, 2, 3`,
@@ -109,8 +109,10 @@ func TestLoadGood(t *testing.T) {
 		{"catalog", "catalog_good.csv", false, store.LoadResult{Kind: "catalog", Rows: 4, Inserted: 4}, "catalog"},
 		{"catalog", "catalog_bom_crlf.csv", false, store.LoadResult{Kind: "catalog", Rows: 4, Inserted: 4}, "catalog"},
 		{"catalog", "catalog_shuffled.csv", false, store.LoadResult{Kind: "catalog", Rows: 4, Inserted: 4}, "catalog"},
+		{"catalog", "catalog_status.csv", false, store.LoadResult{Kind: "catalog", Rows: 4, Inserted: 4}, "catalog"},
 		{"partners", "partners_good.csv", false, store.LoadResult{Kind: "partners", Rows: 3, Inserted: 3}, "partners"},
 		{"stock", "stock_good.csv", true, store.LoadResult{Kind: "stock", Rows: 4, Inserted: 4}, "inventory"},
+		{"stock", "stock_safety.csv", true, store.LoadResult{Kind: "stock", Rows: 4, Inserted: 4}, "inventory"},
 		{"prices", "prices_good.csv", true, store.LoadResult{Kind: "prices", Rows: 4, Inserted: 4}, "prices"},
 		{"crosswalk", "crosswalk_good.csv", true, store.LoadResult{Kind: "crosswalk", Rows: 4, Inserted: 4}, "item_crosswalk"},
 	}
@@ -248,7 +250,7 @@ func TestLoadChangedValue(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	const catalogCols = "expected sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg)"
+	const catalogCols = "expected sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)"
 	tests := []struct {
 		kind, file string
 		want       []string
@@ -266,10 +268,10 @@ func TestLoadErrors(t *testing.T) {
 			`catalog_empty_header_name.csv:1: column 8: empty name; ` + catalogCols,
 		}},
 		{"catalog", "catalog_empty.csv", []string{
-			`catalog_empty.csv: empty file; want a header row: sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg)`,
+			`catalog_empty.csv: empty file; want a header row: sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)`,
 		}},
 		{"catalog", "catalog_semicolon.csv", []string{
-			`catalog_semicolon.csv:1: the header has one column "sku;gtin;description;uom;pack_size;moq;c…": the file looks like it is not comma-separated; want comma-separated columns sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg)`,
+			`catalog_semicolon.csv:1: the header has one column "sku;gtin;description;uom;pack_size;moq;c…": the file looks like it is not comma-separated; want comma-separated columns sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)`,
 		}},
 		{"catalog", "catalog_bad_rows.csv", []string{
 			`catalog_bad_rows.csv:2: gtin: bad check digit in "012345678906": want 5`,
@@ -296,6 +298,19 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"catalog", "catalog_gtin_taken.csv", []string{
 			`catalog_gtin_taken.csv:2: gtin: 0012345678905 already belongs to SKU "SKU-1001"`,
+		}},
+		{"catalog", "catalog_bad_status.csv", []string{
+			`catalog_bad_status.csv:2: status: want one of active, discontinued, got "retired"`,
+			`catalog_bad_status.csv:3: status: want one of active, discontinued, got "Discontinued"`,
+			`catalog_bad_status.csv:4: status: want one of active, discontinued, got "ACTIVE"`,
+			`catalog_bad_status.csv:7: status: want one of active, discontinued, got "active discontinued"`,
+		}},
+		{"stock", "stock_bad_safety.csv", []string{
+			`stock_bad_safety.csv:2: safety_stock: want a decimal >= 0, got "-1"`,
+			`stock_bad_safety.csv:3: safety_stock: want at most 4 decimal places and less than 10^14, got "0.00001"`,
+			`stock_bad_safety.csv:4: safety_stock: want a decimal >= 0, got "lots"`,
+			`stock_bad_safety.csv:5: safety_stock: want a decimal >= 0, got "1e3"`,
+			`stock_bad_safety.csv:6: safety_stock: want at most 4 decimal places and less than 10^14, got "99999999999999999"`,
 		}},
 		{"stock", "stock_bad.csv", []string{
 			`stock_bad.csv:3: warehouse: want 1-64 characters of A-Z a-z 0-9 _ . -, got "WH EAST"`,
@@ -367,6 +382,87 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("Error() starts %q", strings.SplitN(err.Error(), "\n", 2)[0])
 			}
 		})
+	}
+}
+
+// The optional status and safety_stock columns: set by a file that has
+// them (an empty cell is active, or no safety stock), kept by one that
+// does not, and read back by the store.
+func TestLoadStatusAndSafety(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	steps := []struct {
+		name, kind, file string
+		body             string // instead of file, when set
+		want             store.LoadResult
+		status           map[string]string // catalog status by SKU afterwards
+		safety           map[string]string // safety stock by warehouse/SKU afterwards
+	}{
+		{name: "catalog without the column", kind: "catalog", file: "catalog_good.csv",
+			want:   store.LoadResult{Kind: "catalog", Rows: 4, Unchanged: 4},
+			status: map[string]string{"SKU-1001": "active", "SKU-1002": "active", "SKU-1003": "active", "SKU-1004": "active"}},
+		{name: "catalog with it", kind: "catalog", file: "catalog_status.csv",
+			want:   store.LoadResult{Kind: "catalog", Rows: 4, Updated: 2, Unchanged: 2},
+			status: map[string]string{"SKU-1001": "active", "SKU-1002": "active", "SKU-1003": "discontinued", "SKU-1004": "discontinued"}},
+		{name: "catalog without the column keeps it", kind: "catalog", file: "catalog_good.csv",
+			want:   store.LoadResult{Kind: "catalog", Rows: 4, Unchanged: 4},
+			status: map[string]string{"SKU-1001": "active", "SKU-1002": "active", "SKU-1003": "discontinued", "SKU-1004": "discontinued"}},
+		{name: "catalog: empty cell is active", kind: "catalog",
+			body:   "sku,description,gtin,uom,pack_size,moq,category,status\nSKU-1003,GENERIC WIDGET,,,,,hardware,\n",
+			want:   store.LoadResult{Kind: "catalog", Rows: 1, Updated: 1},
+			status: map[string]string{"SKU-1003": "active", "SKU-1004": "discontinued"}},
+		{name: "stock without the column", kind: "stock", file: "stock_good.csv",
+			want:   store.LoadResult{Kind: "stock", Rows: 4, Inserted: 4},
+			safety: map[string]string{"WH-EAST/SKU-1001": "0", "WH-WEST/SKU-1001": "0"}},
+		{name: "stock with it", kind: "stock", file: "stock_safety.csv",
+			want:   store.LoadResult{Kind: "stock", Rows: 4, Updated: 3, Unchanged: 1},
+			safety: map[string]string{"WH-EAST/SKU-1001": "50", "WH-EAST/SKU-1002": "0", "WH-WEST/SKU-1001": "0.25", "WH-WEST/SKU-1003": "5"}},
+		{name: "stock without the column keeps it", kind: "stock", file: "stock_good.csv",
+			want:   store.LoadResult{Kind: "stock", Rows: 4, Unchanged: 4},
+			safety: map[string]string{"WH-EAST/SKU-1001": "50", "WH-EAST/SKU-1002": "0", "WH-WEST/SKU-1001": "0.25", "WH-WEST/SKU-1003": "5"}},
+		{name: "stock: empty cell is none", kind: "stock",
+			body:   "sku,safety_stock,warehouse,on_hand\nSKU-1001,,WH-EAST,500\nSKU-1003,7.5,WH-WEST,0\n",
+			want:   store.LoadResult{Kind: "stock", Rows: 2, Updated: 2},
+			safety: map[string]string{"WH-EAST/SKU-1001": "0", "WH-WEST/SKU-1001": "0.25", "WH-WEST/SKU-1003": "7.5"}},
+	}
+	for _, s := range steps {
+		var got store.LoadResult
+		var err error
+		if s.body != "" {
+			got, err = LoadReader(ctx, st, s.kind, s.kind+".csv", strings.NewReader(s.body))
+		} else {
+			got, err = loadFile(t, st, s.kind, s.file)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got != s.want {
+			t.Errorf("%s: %+v, want %+v", s.name, got, s.want)
+		}
+		for sku, want := range s.status {
+			if it, err := st.CatalogItem(ctx, sku); err != nil || it.Status != want {
+				t.Errorf("%s: %s = %+v, %v; want status %s", s.name, sku, it, err, want)
+			}
+		}
+		for whSKU, want := range s.safety {
+			wh, sku, _ := strings.Cut(whSKU, "/")
+			rows, err := st.InventoryOf(ctx, sku)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, r := range rows {
+				if r.Warehouse == wh {
+					found = true
+					if r.Safety.String() != want {
+						t.Errorf("%s: %s safety stock %s, want %s", s.name, whSKU, r.Safety, want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s: no stock of %s", s.name, whSKU)
+			}
+		}
 	}
 }
 

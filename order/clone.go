@@ -51,6 +51,7 @@ func (o *Order) Clone() *Order {
 	c.Problems = slices.Clone(o.Problems)
 	c.Allocations = slices.Clone(o.Allocations)
 	c.Backorders = slices.Clone(o.Backorders)
+	c.Outcomes = slices.Clone(o.Outcomes)
 	if o.Pricing != nil {
 		p := *o.Pricing
 		p.Lines = slices.Clone(p.Lines)

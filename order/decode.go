@@ -294,6 +294,11 @@ func decimalsInRange(o *Order) bool {
 			return false
 		}
 	}
+	for _, oc := range o.Outcomes {
+		if !decimalInRange(oc.Quantity) {
+			return false
+		}
+	}
 	if p := o.Pricing; p != nil {
 		if !decimalInRange(p.Subtotal) || !decimalInRange(p.DiscountTotal) || !decimalInRange(p.Total) {
 			return false

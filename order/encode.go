@@ -90,6 +90,10 @@ func (o *Order) AppendJSON(b []byte) []byte {
 		w.key("backorders")
 		w.b = appendSlice(w.b, o.Backorders, appendBackorder)
 	}
+	if len(o.Outcomes) > 0 {
+		w.key("outcomes")
+		w.b = appendSlice(w.b, o.Outcomes, appendOutcome)
+	}
 	if o.Pricing != nil {
 		w.key("pricing")
 		w.b = appendPricing(w.b, o.Pricing)
@@ -307,6 +311,17 @@ func appendBackorder(b []byte, a *Backorder) []byte {
 	w := objWriter{b: append(b, '{')}
 	w.str("line_no", a.LineNo, false)
 	w.dec("quantity", a.Quantity)
+	return append(w.b, '}')
+}
+
+func appendOutcome(b []byte, a *LineOutcome) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("line_no", a.LineNo, false)
+	w.str("outcome", a.Outcome, false)
+	w.dec("quantity", a.Quantity)
+	w.str("uom", a.UOM, true)
+	w.str("reason", a.Reason, true)
+	w.str("rule", a.Rule, true)
 	return append(w.b, '}')
 }
 

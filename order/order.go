@@ -91,8 +91,12 @@ type Order struct {
 	Problems    []Problem    `json:"problems,omitempty"`
 	Allocations []Allocation `json:"allocations,omitempty"`
 	Backorders  []Backorder  `json:"backorders,omitempty"`
-	Pricing     *Pricing     `json:"pricing,omitempty"`
-	Route       *Route       `json:"route,omitempty"`
+	// Outcomes say, for each line the rules changed or refused, what
+	// became of it and why (a line without one was taken as ordered).
+	// The 855 and ORDRSP builders and the status API read them.
+	Outcomes []LineOutcome `json:"outcomes,omitempty"`
+	Pricing  *Pricing      `json:"pricing,omitempty"`
+	Route    *Route        `json:"route,omitempty"`
 }
 
 // Reference is a qualified reference number (X12 REF, EDIFACT RFF).
@@ -226,6 +230,49 @@ type Allocation struct {
 type Backorder struct {
 	LineNo   string          `json:"line_no"`
 	Quantity decimal.Decimal `json:"quantity"`
+}
+
+// Line outcomes.
+const (
+	OutcomeAccepted        = "accepted"
+	OutcomeBackordered     = "backordered"
+	OutcomeQuantityChanged = "quantity_changed"
+	OutcomePriceChanged    = "price_changed"
+	OutcomeRejected        = "rejected"
+)
+
+// LineOutcome is what became of one line, and why.
+type LineOutcome struct {
+	LineNo  string `json:"line_no"`
+	Outcome string `json:"outcome"`
+	// Quantity is the line's quantity in force (as ordered, converted to
+	// the catalog's unit, rounded to the case pack, or cut), in UOM; zero
+	// for a rejected line. Allocations and backorders are in the same
+	// unit.
+	Quantity decimal.Decimal `json:"quantity"`
+	UOM      string          `json:"uom,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
+	// Rule names the rule that decided it, when one did.
+	Rule string `json:"rule,omitempty"`
+}
+
+// Outcome is the outcome of line lineNo, nil when it has none.
+func (o *Order) Outcome(lineNo string) *LineOutcome {
+	for i := range o.Outcomes {
+		if o.Outcomes[i].LineNo == lineNo {
+			return &o.Outcomes[i]
+		}
+	}
+	return nil
+}
+
+// InForce is the quantity of line l now in force: its outcome's, or as
+// ordered.
+func (o *Order) InForce(l *Line) decimal.Decimal {
+	if oc := o.Outcome(l.LineNo); oc != nil {
+		return oc.Quantity
+	}
+	return l.Quantity
 }
 
 // Pricing is what the price stage decided, line by line, with its reasons.

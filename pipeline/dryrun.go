@@ -19,7 +19,15 @@ type DryRunResult struct {
 // that is rolled back: the answer reflects today's stock, prices and
 // earlier orders, and nothing changes. o needs an id.
 func DryRun(ctx context.Context, st *store.Store, o *order.Order) (*DryRunResult, error) {
-	stages := Stages(st)
+	return DryRunWith(ctx, st, Config{}, o)
+}
+
+// DryRunWith is DryRun with the rules, policies and item lookup of cfg.
+func DryRunWith(ctx context.Context, st *store.Store, cfg Config, o *order.Order) (*DryRunResult, error) {
+	if cfg.Items == nil {
+		cfg.Items = ItemLookup(st)
+	}
+	stages := stages(st, cfg)
 	res := &DryRunResult{Order: o}
 	var last Stage
 	err := st.DryRun(ctx, func(tx *store.Tx) error {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -48,6 +49,8 @@ const (
 	TopicBackorder = "orders.backorder"
 	TopicPoison    = "orders.poison"
 	TopicLogistics = "logistics"
+	// TopicReplenishment carries requests for stock key accounts wait for.
+	TopicReplenishment = "replenishment"
 	// TopicAcks carries outbound acknowledgements to partners' transports.
 	TopicAcks = "orders.acks"
 	// FulfilmentPrefix + warehouse code is a warehouse's topic.
@@ -75,6 +78,12 @@ type Config struct {
 	// Items resolves partner item numbers and GTINs to SKUs; default the
 	// store's catalog and crosswalk.
 	Items mappings.ItemLookup
+	// Rules are the business rules as data (warehouses' regions,
+	// protected shares, restrictions); nil: none.
+	Rules *rules.File
+	// Policies give each partner's allocation and line policy; nil: the
+	// defaults.
+	Policies Policies
 }
 
 // RetryConfig is the backoff for transient errors.
@@ -129,7 +138,8 @@ func New(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, cf
 	if items == nil {
 		items = ItemLookup(st)
 	}
-	stages := stages(st, items, cfg.Acknowledger)
+	cfg.Items = items
+	stages := stages(st, cfg)
 	return build(st, pub, subscribe, cfg, log, stages)
 }
 
@@ -192,16 +202,16 @@ func build(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, 
 
 // Stages returns the stages in pipeline order, resolving items through the
 // store's catalog and crosswalk.
-func Stages(st *store.Store) []Stage { return stages(st, ItemLookup(st), nil) }
+func Stages(st *store.Store) []Stage { return stages(st, Config{Items: ItemLookup(st)}) }
 
-func stages(st *store.Store, items mappings.ItemLookup, ack Acknowledger) []Stage {
+func stages(st *store.Store, cfg Config) []Stage {
 	return []Stage{
-		&Normalize{Items: items},
+		&Normalize{Items: cfg.Items},
 		&Validate{Store: st},
 		&Dedupe{},
-		&Stock{Store: st},
+		&Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
 		&Price{Store: st},
-		&Route{Store: st, Acknowledger: ack},
+		&Route{Store: st, Acknowledger: cfg.Acknowledger},
 	}
 }
 

@@ -75,10 +75,14 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	pr := &order.Pricing{}
 	currency := o.Currency
 	for i, l := range o.Lines {
+		q := o.InForce(&l)
+		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
+			continue // refused by the stock stage: nothing to price
+		}
 		pl := order.PricedLine{LineNo: l.LineNo}
 		var row *store.PriceRow
 		if list != "" {
-			r, err := s.Store.PriceFor(ctx, list, l.SKU, currency, date, l.Quantity)
+			r, err := s.Store.PriceFor(ctx, list, l.SKU, currency, date, q)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -105,8 +109,8 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 					where += " in " + currency
 				}
 				where += " valid on " + date
-				if !l.Quantity.IsZero() {
-					where += " for quantity " + l.Quantity.String()
+				if !q.IsZero() {
+					where += " for quantity " + q.String()
 				}
 			}
 			o.Problems = append(o.Problems, order.Problem{Path: fmt.Sprintf("lines[%d].unit_price", i),
@@ -123,9 +127,9 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	}
 	places := minorUnits(o.Currency)
 	for _, pl := range pr.Lines {
-		l := o.Line(pl.LineNo)
-		amount := pl.UnitPrice.Mul(l.Quantity).Round(places)
-		listAmount := pl.ListPrice.Mul(l.Quantity).Round(places)
+		q := o.InForce(o.Line(pl.LineNo))
+		amount := pl.UnitPrice.Mul(q).Round(places)
+		listAmount := pl.ListPrice.Mul(q).Round(places)
 		pr.Subtotal = pr.Subtotal.Add(listAmount)
 		pr.DiscountTotal = pr.DiscountTotal.Add(listAmount.Sub(amount))
 		pr.Total = pr.Total.Add(amount)

@@ -2,27 +2,63 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
 
+	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
+	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
-// Stock reserves stock for an order. The rule for now: ship from one
-// warehouse when one has every line (the first by code among those that
-// do); otherwise each line from the warehouse with the most of its SKU, the
-// shortfall backordered.
+// Stock checks an order's lines against the catalog and the rules, then
+// reserves stock for what is left under the partner's policy (see Allocate),
+// and says per line what became of it (order.LineOutcome). A line the
+// checks refuse does not refuse the order; an order none of whose lines can
+// go on is rejected with every reason.
 //
 // Two orders racing for the last units cannot both get them: a reservation
 // is a guarded UPDATE (available >= quantity) inside the store's writer,
 // which runs transactions one at a time.
+//
+// When a key account's order is short, a replenishment request goes to
+// the replenishment topic: the SKU, the warehouse that should have had it,
+// the quantity short and the order waiting.
 type Stock struct {
 	Store *store.Store
+	// Rules are the warehouse, protection and restriction rules; nil:
+	// none (every warehouse serves everywhere, nothing is protected or
+	// restricted).
+	Rules *rules.File
+	// Policies give each partner's allocation policy; nil: the defaults.
+	Policies Policies
+
+	pending sync.Map // order id → []Replenishment, from Prepare to Outputs
+}
+
+// Policies answers what a partner's policy is (mappings.Profiles does).
+type Policies interface {
+	Policy(partner string) mappings.Policy
+}
+
+// Replenishment asks for stock a key account is waiting for.
+type Replenishment struct {
+	SKU       string          `json:"sku"`
+	Warehouse string          `json:"warehouse"`
+	Short     decimal.Decimal `json:"quantity_short"`
+	UOM       string          `json:"uom,omitempty"`
+	Orders    []string        `json:"orders"`
+	Partner   string          `json:"partner"`
+	Tier      string          `json:"tier"`
+	PONumber  string          `json:"po_number"`
 }
 
 func (*Stock) Name() string            { return "stock" }
@@ -34,19 +70,79 @@ func (*Stock) Done(status string) bool { return doneAt(order.StatusReserved, sta
 // over-promise, and only when another order moved the stock meanwhile does
 // it read the rows again and plan on what the transaction sees.
 func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
-	skus := skusOf(o)
+	var rs *rules.Set
+	if s.Rules != nil {
+		rs = s.Rules.Current()
+	}
+	pol := mappings.DefaultPolicy()
+	if s.Policies != nil {
+		pol = s.Policies.Policy(o.Partner)
+	}
+	tier := ""
+	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
+		tier = p.Tier
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Outcome{}, nil, err
+	}
+	place := placeOf(o)
+	checks := make([]LineCheck, len(o.Lines))
+	var wants []Want
+	var problems []order.Problem
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		var item *store.CatalogItem
+		if l.SKU != "" {
+			it, err := s.Store.CatalogItem(ctx, l.SKU)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return Outcome{}, nil, err
+			}
+			item = it
+		}
+		c := CheckLine(l, item, o.Partner, place, rs, pol)
+		checks[i] = c
+		if c.Rejected != "" {
+			problems = append(problems, order.Problem{Path: fmt.Sprintf("lines[%d]", i), Message: c.Rejected})
+			continue
+		}
+		wants = append(wants, c.Want)
+	}
+	o.Allocations, o.Backorders, o.Outcomes = nil, nil, nil
+	if len(wants) == 0 {
+		return reject(o, "stock", problems), nil, nil
+	}
+	skus := skusOf(wants)
 	snap, err := s.Store.Inventory(ctx, skus)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
-	plan := Allocate(o, snap)
-	o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
-	want := Outcome{Status: order.StatusReserved, Reason: plan.Summary(o)}
+	plan := func(inv []store.InventoryRow) Plan {
+		return Allocate(AllocInput{OrderID: o.ID, Wants: wants, Inventory: inv, Rank: rs.Rank(place, warehousesOf(inv)),
+			Tier: tier, Rules: rs, Policy: pol})
+	}
+	// settle puts a plan on the order: its allocations, backorders and
+	// outcomes, or the rejection when nothing can go on.
+	settle := func(p Plan) Outcome {
+		o.Allocations, o.Backorders = p.Allocations, p.Backorders
+		o.Outcomes = outcomes(o, checks, p)
+		s.pending.Delete(o.ID)
+		if len(p.Allocations) == 0 && len(p.Backorders) == 0 {
+			var probs []order.Problem
+			for i, oc := range o.Outcomes {
+				probs = append(probs, order.Problem{Path: fmt.Sprintf("lines[%d]", i), Message: oc.Reason})
+			}
+			o.Allocations, o.Backorders = nil, nil
+			s.noteShort(o, tier, p, wants)
+			return reject(o, "stock", probs)
+		}
+		s.noteShort(o, tier, p, wants)
+		return Outcome{Status: order.StatusReserved, Reason: p.Summary(o)}
+	}
+	first := plan(snap)
+	want := settle(first)
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
-		err := tx.Reserve(plan.Reservations)
+		err := tx.Reserve(first.Reservations)
 		if err == nil {
-			o.Allocations, o.Backorders = plan.Allocations, plan.Backorders
-			return want, false, nil
+			return settle(first), false, nil
 		}
 		if !errors.Is(err, store.ErrStockMoved) {
 			return Outcome{}, false, err
@@ -55,127 +151,128 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		if err != nil {
 			return Outcome{}, false, err
 		}
-		again := Allocate(o, inv)
+		again := plan(inv)
 		if err := tx.Reserve(again.Reservations); err != nil {
 			return Outcome{}, false, err
 		}
-		o.Allocations, o.Backorders = again.Allocations, again.Backorders
-		return Outcome{Status: order.StatusReserved, Reason: again.Summary(o)}, true, nil
+		return settle(again), true, nil
 	}
 	return want, commit, nil
 }
 
-func (*Stock) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
-	return next(o, TopicReserved, js, corr), nil
+// outcomes says what became of each line: refused by its checks, shipping
+// as ordered (or as converted or rounded), backordered, or cut.
+func outcomes(o *order.Order, checks []LineCheck, p Plan) []order.LineOutcome {
+	out := make([]order.LineOutcome, 0, len(checks))
+	for i, c := range checks {
+		lo := order.LineOutcome{LineNo: o.Lines[i].LineNo, UOM: c.UOM, Rule: c.Rule}
+		sh, short := p.Short[lo.LineNo]
+		switch {
+		case c.Rejected != "":
+			lo.Outcome, lo.Reason = order.OutcomeRejected, c.Rejected
+		case short && sh.Backordered:
+			lo.Outcome, lo.Quantity = order.OutcomeBackordered, c.Want.Quantity
+			lo.Reason = joinWhy(c.Changed, fmt.Sprintf("%s %s backordered: %s", sh.Quantity, c.UOM, sh.Reason))
+		case short && p.Allocated(lo.LineNo).IsZero():
+			lo.Outcome = order.OutcomeRejected
+			lo.Reason = joinWhy(c.Changed, "cancelled: "+sh.Reason)
+		case short:
+			lo.Outcome, lo.Quantity = order.OutcomeQuantityChanged, p.Allocated(lo.LineNo)
+			lo.Reason = joinWhy(c.Changed, fmt.Sprintf("cut to %s %s, the rest cancelled: %s", lo.Quantity, c.UOM, sh.Reason))
+		case c.Rule == "case_pack":
+			lo.Outcome, lo.Quantity, lo.Reason = order.OutcomeQuantityChanged, c.Want.Quantity, c.Changed
+		default:
+			lo.Outcome, lo.Quantity, lo.Reason = order.OutcomeAccepted, c.Want.Quantity, c.Changed
+		}
+		if short && sh.Reason != "" && lo.Rule == "" && strings.Contains(sh.Reason, "protections[") {
+			lo.Rule = "protections"
+		}
+		out = append(out, lo)
+	}
+	return out
 }
 
-func skusOf(o *order.Order) []string {
-	skus := make([]string, 0, len(o.Lines))
-	seen := map[string]bool{}
-	for _, l := range o.Lines {
-		if !seen[l.SKU] {
-			seen[l.SKU] = true
-			skus = append(skus, l.SKU)
-		}
+// noteShort keeps, for Outputs, the replenishment requests of a key
+// account's order that is short.
+func (s *Stock) noteShort(o *order.Order, tier string, p Plan, wants []Want) {
+	if tier != rules.Tiers[0] || len(p.Short) == 0 {
+		return
 	}
-	return skus
-}
-
-// Plan is an allocation decided for an order.
-type Plan struct {
-	Reservations []store.Reservation
-	Allocations  []order.Allocation
-	Backorders   []order.Backorder
-}
-
-// Allocate decides where each line ships from, given the stock of its SKUs.
-// It is pure, so the rule is tested without a store.
-func Allocate(o *order.Order, inv []store.InventoryRow) Plan {
-	avail := map[string]map[string]decimal.Decimal{} // warehouse → sku → available
-	var whs []string
-	for _, r := range inv {
-		if avail[r.Warehouse] == nil {
-			avail[r.Warehouse] = map[string]decimal.Decimal{}
-			whs = append(whs, r.Warehouse)
+	var reqs []Replenishment
+	for _, w := range wants {
+		sh, ok := p.Short[w.LineNo]
+		if !ok {
+			continue
 		}
-		avail[r.Warehouse][r.SKU] = r.Available()
-	}
-	sort.Strings(whs)
-
-	var p Plan
-	take := func(l order.Line, wh string, q decimal.Decimal) {
-		avail[wh][l.SKU] = avail[wh][l.SKU].Sub(q)
-		p.Reservations = append(p.Reservations, store.Reservation{OrderID: o.ID, LineNo: l.LineNo, Warehouse: wh, SKU: l.SKU, Quantity: q})
-		p.Allocations = append(p.Allocations, order.Allocation{LineNo: l.LineNo, Warehouse: wh, Quantity: q})
-	}
-
-	// One warehouse for everything, if any can: one shipment, one invoice.
-	for _, wh := range whs {
-		need := map[string]decimal.Decimal{}
-		for _, l := range o.Lines {
-			need[l.SKU] = need[l.SKU].Add(l.Quantity)
-		}
-		ok := true
-		for sku, q := range need {
-			if avail[wh][sku].LessThan(q) {
-				ok = false
+		wh := ""
+		for _, a := range p.Allocations {
+			if a.LineNo == w.LineNo {
+				wh = a.Warehouse
 				break
 			}
 		}
-		if ok {
-			for _, l := range o.Lines {
-				take(l, wh, l.Quantity)
-			}
-			return p
+		if wh == "" && len(p.Rank) > 0 {
+			wh = p.Rank[0]
 		}
+		uom := ""
+		if oc := o.Outcome(w.LineNo); oc != nil {
+			uom = oc.UOM
+		}
+		reqs = append(reqs, Replenishment{SKU: w.SKU, Warehouse: wh, Short: sh.Quantity, UOM: uom, Orders: []string{o.ID},
+			Partner: o.Partner, Tier: tier, PONumber: o.PONumber})
 	}
-
-	for _, l := range o.Lines {
-		best, bestQ := "", decimal.Zero
-		for _, wh := range whs {
-			if a := avail[wh][l.SKU]; a.GreaterThan(bestQ) {
-				best, bestQ = wh, a
-			}
-		}
-		q := decimal.Min(l.Quantity, bestQ)
-		if q.IsPositive() {
-			take(l, best, q)
-		}
-		if short := l.Quantity.Sub(q); short.IsPositive() {
-			p.Backorders = append(p.Backorders, order.Backorder{LineNo: l.LineNo, Quantity: short})
-		}
-	}
-	return p
+	s.pending.Store(o.ID, reqs)
 }
 
-// Summary says the plan in a line for the status history.
-func (p Plan) Summary(o *order.Order) string {
-	per := map[string]int{}
-	var whs []string
-	for _, a := range p.Allocations {
-		if per[a.Warehouse] == 0 {
-			whs = append(whs, a.Warehouse)
-		}
-		per[a.Warehouse]++
-	}
-	var parts []string
-	for _, wh := range whs {
-		parts = append(parts, fmt.Sprintf("%s: %d line(s)", wh, per[wh]))
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "nothing in stock")
-	}
-	s := strings.Join(parts, ", ")
-	if len(p.Backorders) > 0 {
-		var short []string
-		for _, b := range p.Backorders {
-			uom := ""
-			if l := o.Line(b.LineNo); l != nil {
-				uom = " " + l.UOM
+func (s *Stock) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
+	outs := next(o, TopicReserved, js, corr)
+	if v, ok := s.pending.LoadAndDelete(o.ID); ok {
+		for _, r := range v.([]Replenishment) {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return nil, err
 			}
-			short = append(short, fmt.Sprintf("line %s %s%s", b.LineNo, b.Quantity, uom))
+			// One request per order and SKU: the same order short again
+			// (a redelivery) asks once.
+			m := message.NewMessage("replenish/"+o.ID+"/"+r.SKU+"/"+r.Warehouse, b)
+			m.Metadata.Set(ordermsg.Key, r.SKU)
+			m.Metadata.Set(ordermsg.Partner, o.Partner)
+			m.Metadata.Set(ordermsg.ContentType, "application/json")
+			if corr != "" {
+				m.Metadata.Set(ordermsg.CorrelationID, corr)
+			}
+			outs = append(outs, Output{Topic: TopicReplenishment, Msg: m})
 		}
-		s += "; short: " + strings.Join(short, ", ")
 	}
-	return s
+	return outs, nil
+}
+
+// placeOf is where the order ships to: its ship-to party's country,
+// region and postal code.
+func placeOf(o *order.Order) rules.Place {
+	p := o.Party(order.RoleShipTo)
+	if p == nil {
+		return rules.Place{}
+	}
+	return rules.Place{Country: p.Country, Region: p.Region, PostalCode: p.PostalCode}
+}
+
+func warehousesOf(inv []store.InventoryRow) []string {
+	var out []string
+	for _, r := range inv {
+		if !slices.Contains(out, r.Warehouse) {
+			out = append(out, r.Warehouse)
+		}
+	}
+	return out
+}
+
+func skusOf(wants []Want) []string {
+	skus := make([]string, 0, len(wants))
+	for _, w := range wants {
+		if !slices.Contains(skus, w.SKU) {
+			skus = append(skus, w.SKU)
+		}
+	}
+	return skus
 }

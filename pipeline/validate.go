@@ -10,10 +10,11 @@ import (
 	"github.com/orderhub/orderhub/store"
 )
 
-// Validate checks an order against the canonical rules and the master data:
-// the partner is known, every line's item is a catalog SKU sold in the unit
-// ordered. Every problem is collected with its JSON path; an order with any
-// goes to orders.rejected with all of them.
+// Validate checks an order against the canonical rules and the partner is
+// known. Every problem is collected with its JSON path; an order with any
+// goes to orders.rejected with all of them. Its lines are checked against
+// the catalog and the rules by the stock stage (CheckLine), line by line: a
+// line it refuses does not refuse the order.
 type Validate struct {
 	Store *store.Store
 }
@@ -55,26 +56,6 @@ func (s *Validate) Check(ctx context.Context, o *order.Order) ([]order.Problem, 
 	if o.Purpose != "" && o.Purpose != order.PurposeOriginal {
 		problems = append(problems, order.Problem{Path: "purpose",
 			Message: fmt.Sprintf("%q orders are not handled yet: only original orders are taken; change or cancel the earlier order with your account manager", o.Purpose)})
-	}
-	for i, l := range o.Lines {
-		path := fmt.Sprintf("lines[%d]", i)
-		if l.SKU == "" {
-			problems = append(problems, order.Problem{Path: path + ".sku",
-				Message: "no catalog item matches " + describeItem(l) + ": add it to the catalog or to the partner's crosswalk"})
-			continue
-		}
-		item, err := s.Store.CatalogItem(ctx, l.SKU)
-		if errors.Is(err, store.ErrNotFound) {
-			problems = append(problems, order.Problem{Path: path + ".sku", Message: fmt.Sprintf("%q is not in the catalog", l.SKU)})
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if l.UOM != "" && item.UOM != "" && l.UOM != item.UOM {
-			problems = append(problems, order.Problem{Path: path + ".uom",
-				Message: fmt.Sprintf("ordered in %s but %s is sold in %s", l.UOM, l.SKU, item.UOM)})
-		}
 	}
 	return problems, nil
 }

@@ -31,6 +31,13 @@ const (
 	TierStandard   = "standard"
 )
 
+// Catalog item statuses. A discontinued item stays in the catalog (old
+// orders, crosswalks and prices still resolve it) but is no longer sold.
+const (
+	ItemActive       = "active"
+	ItemDiscontinued = "discontinued"
+)
+
 // Crosswalk kinds: which of a partner's identifiers an entry maps to a SKU.
 const (
 	CrosswalkBuyerItem = "buyer_item"
@@ -61,14 +68,27 @@ type CatalogItem struct {
 	// that leaves it nil clears a weight stored before: the file is the
 	// truth for the rows it carries.
 	WeightKG *decimal.Decimal
+	// Status is ItemActive or ItemDiscontinued; reads always fill it. An
+	// upsert with Status empty keeps the stored status (active for a new
+	// item), so a file without the status column does not bring
+	// discontinued items back.
+	Status string
 }
 
 // StockLevel is a stock count of one SKU in one warehouse. Loading it sets
-// on_hand only: reservations belong to the pipeline.
+// on_hand, and the safety stock when SetSafety says so; reservations belong
+// to the pipeline.
 type StockLevel struct {
 	Warehouse string
 	SKU       string
 	OnHand    decimal.Decimal
+	// Safety is the safety stock: what the warehouse keeps back and never
+	// promises (see InventoryRow.Available). At least zero.
+	Safety decimal.Decimal
+	// SetSafety says whether Safety is to be stored. When false the stored
+	// safety stock is kept (zero for a new row): a stock file without the
+	// safety_stock column leaves it as it was.
+	SetSafety bool
 }
 
 // Price is one row of a price list. ValidFrom and ValidTo are YYYY-MM-DD or
@@ -260,6 +280,11 @@ func checkCatalog(q querier, items []CatalogItem) (RowErrors, error) {
 	}
 	var bad RowErrors
 	for i, it := range items {
+		switch it.Status {
+		case "", ItemActive, ItemDiscontinued:
+		default:
+			bad = append(bad, &RowError{i, "status", fmt.Sprintf("want %s or %s, got %q", ItemActive, ItemDiscontinued, it.Status)})
+		}
 		if it.GTIN == "" {
 			continue
 		}
@@ -319,9 +344,10 @@ func weightString(w *decimal.Decimal) string {
 	return w.String()
 }
 
-// UpsertCatalog inserts or updates catalog items in one transaction. If any
-// item's GTIN belongs to another stored SKU it writes nothing and returns
-// RowErrors.
+// UpsertCatalog inserts or updates catalog items in one transaction. An
+// item without a Status keeps the stored one (active when new). If any
+// item's GTIN belongs to another stored SKU, or a status is neither active
+// nor discontinued, it writes nothing and returns RowErrors.
 func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadResult, error) {
 	res := LoadResult{Kind: KindCatalog, Rows: len(items)}
 	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
@@ -334,28 +360,36 @@ func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadRes
 			if err := ctxEvery(ctx, i); err != nil {
 				return err
 			}
-			next := [7]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG)}
-			var old [7]string
-			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, it.SKU).
-				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6])
+			next := [8]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG), it.Status}
+			var old [8]string
+			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status FROM catalog WHERE sku = ?`, it.SKU).
+				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6], &old[7])
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.Exec(`INSERT INTO catalog (sku, gtin, description, uom, pack_size, moq, category, weight_kg, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, anys(append([]string{it.SKU}, next[:]...), now)...); err != nil {
+				if next[7] == "" {
+					next[7] = ItemActive
+				}
+				if _, err := tx.Exec(`INSERT INTO catalog (sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, anys(append([]string{it.SKU}, next[:]...), now)...); err != nil {
 					return fmt.Errorf("insert %s: %w", it.SKU, err)
 				}
 				res.Inserted++
+				continue
 			case err != nil:
 				return fmt.Errorf("read %s: %w", it.SKU, err)
-			case old == next:
-				res.Unchanged++
-			default:
-				if _, err := tx.Exec(`UPDATE catalog SET gtin = ?, description = ?, uom = ?, pack_size = ?, moq = ?, category = ?, weight_kg = ?, updated_at = ?
-					WHERE sku = ?`, anys(next[:], now, it.SKU)...); err != nil {
-					return fmt.Errorf("update %s: %w", it.SKU, err)
-				}
-				res.Updated++
 			}
+			if next[7] == "" {
+				next[7] = old[7] // not given: kept
+			}
+			if old == next {
+				res.Unchanged++
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE catalog SET gtin = ?, description = ?, uom = ?, pack_size = ?, moq = ?, category = ?, weight_kg = ?, status = ?, updated_at = ?
+				WHERE sku = ?`, anys(next[:], now, it.SKU)...); err != nil {
+				return fmt.Errorf("update %s: %w", it.SKU, err)
+			}
+			res.Updated++
 		}
 		return nil
 	})

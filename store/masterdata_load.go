@@ -28,6 +28,9 @@ func checkStock(q querier, levels []StockLevel) (RowErrors, error) {
 		if !ok {
 			bad = append(bad, &RowError{i, "sku", fmt.Sprintf("%q is not in the catalog", l.SKU)})
 		}
+		if l.SetSafety && l.Safety.IsNegative() {
+			bad = append(bad, &RowError{i, "safety_stock", fmt.Sprintf("want a decimal >= 0, got %s", l.Safety)})
+		}
 	}
 	return bad, nil
 }
@@ -38,9 +41,12 @@ func (s *Store) CheckStock(ctx context.Context, levels []StockLevel) error {
 	return checked("check stock", bad, err)
 }
 
-// UpsertStock sets on_hand for each warehouse and SKU in one transaction,
-// creating warehouses it has not seen. It never touches reserved. If a SKU
-// is not in the catalog it writes nothing and returns RowErrors.
+// UpsertStock sets on_hand, and the safety stock of the levels with
+// SetSafety, for each warehouse and SKU in one transaction, creating
+// warehouses it has not seen. A level without SetSafety keeps the stored
+// safety stock (zero for a new row). It never touches reserved. If a SKU is
+// not in the catalog, or a safety stock is negative, it writes nothing and
+// returns RowErrors.
 func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResult, error) {
 	res := LoadResult{Kind: KindStock, Rows: len(levels)}
 	err := s.writeMaster(ctx, &res, func(tx *sqlitedb.Tx) error {
@@ -61,30 +67,41 @@ func (s *Store) UpsertStock(ctx context.Context, levels []StockLevel) (LoadResul
 				}
 				warehouses[l.Warehouse] = true
 			}
-			next, err := ToE4(l.OnHand)
-			if err != nil {
+			var next [2]int64 // on_hand_e4, safety_e4
+			var err error
+			if next[0], err = ToE4(l.OnHand); err != nil {
 				return fmt.Errorf("%s/%s on_hand: %w", l.Warehouse, l.SKU, err)
 			}
-			var old int64
-			err = tx.QueryRow(`SELECT on_hand_e4 FROM inventory WHERE sku = ? AND warehouse = ?`, l.SKU, l.Warehouse).Scan(&old)
+			if l.SetSafety {
+				if next[1], err = ToE4(l.Safety); err != nil {
+					return fmt.Errorf("%s/%s safety_stock: %w", l.Warehouse, l.SKU, err)
+				}
+			}
+			var old [2]int64
+			err = tx.QueryRow(`SELECT on_hand_e4, safety_e4 FROM inventory WHERE sku = ? AND warehouse = ?`, l.SKU, l.Warehouse).Scan(&old[0], &old[1])
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.Exec(`INSERT INTO inventory (sku, warehouse, on_hand_e4, updated_at) VALUES (?, ?, ?, ?)`,
-					l.SKU, l.Warehouse, next, now); err != nil {
+				if _, err := tx.Exec(`INSERT INTO inventory (sku, warehouse, on_hand_e4, safety_e4, updated_at) VALUES (?, ?, ?, ?, ?)`,
+					l.SKU, l.Warehouse, next[0], next[1], now); err != nil {
 					return fmt.Errorf("insert %s/%s: %w", l.Warehouse, l.SKU, err)
 				}
 				res.Inserted++
+				continue
 			case err != nil:
 				return fmt.Errorf("read %s/%s: %w", l.Warehouse, l.SKU, err)
-			case old == next:
-				res.Unchanged++
-			default:
-				if _, err := tx.Exec(`UPDATE inventory SET on_hand_e4 = ?, updated_at = ? WHERE sku = ? AND warehouse = ?`,
-					next, now, l.SKU, l.Warehouse); err != nil {
-					return fmt.Errorf("update %s/%s: %w", l.Warehouse, l.SKU, err)
-				}
-				res.Updated++
 			}
+			if !l.SetSafety {
+				next[1] = old[1] // not given: kept
+			}
+			if old == next {
+				res.Unchanged++
+				continue
+			}
+			if _, err := tx.Exec(`UPDATE inventory SET on_hand_e4 = ?, safety_e4 = ?, updated_at = ? WHERE sku = ? AND warehouse = ?`,
+				next[0], next[1], now, l.SKU, l.Warehouse); err != nil {
+				return fmt.Errorf("update %s/%s: %w", l.Warehouse, l.SKU, err)
+			}
+			res.Updated++
 		}
 		return nil
 	})

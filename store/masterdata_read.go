@@ -78,8 +78,8 @@ func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
 func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, error) {
 	it := CatalogItem{SKU: sku}
 	var pack, moq, weight string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg FROM catalog WHERE sku = ?`, sku).
-		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight)
+	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status FROM catalog WHERE sku = ?`, sku).
+		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight, &it.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("catalog item %q: %w", sku, ErrNotFound)
 	}
@@ -152,9 +152,11 @@ func (s *Store) loadCrosswalk(ctx context.Context, partner, kind, value string) 
 	return sku, nil
 }
 
-// CatalogSKUs lists the catalog, by SKU: what an order template offers.
+// CatalogSKUs lists the catalog, by SKU, discontinued items included (see
+// Status): what an order template chooses from. Category and weight are
+// left out.
 func (s *Store) CatalogSKUs(ctx context.Context) ([]CatalogItem, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT sku, gtin, description, uom, pack_size, moq FROM catalog ORDER BY sku`)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT sku, gtin, description, uom, pack_size, moq, status FROM catalog ORDER BY sku`)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
@@ -163,7 +165,7 @@ func (s *Store) CatalogSKUs(ctx context.Context) ([]CatalogItem, error) {
 	for rows.Next() {
 		var it CatalogItem
 		var pack, moq string
-		if err := rows.Scan(&it.SKU, &it.GTIN, &it.Description, &it.UOM, &pack, &moq); err != nil {
+		if err := rows.Scan(&it.SKU, &it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Status); err != nil {
 			return nil, fmt.Errorf("catalog: %w", err)
 		}
 		if err := it.setNumbers(pack, moq); err != nil {

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/orderhub/orderhub/internal/sqlitedb"
@@ -112,7 +115,7 @@ func TestUpsertStockKeepsReserved(t *testing.T) {
 	if _, err := st.UpsertCatalog(ctx, catalog("A")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.UpsertStock(ctx, []StockLevel{{"WH-1", "A", dec("10")}}); err != nil {
+	if _, err := st.UpsertStock(ctx, []StockLevel{{Warehouse: "WH-1", SKU: "A", OnHand: dec("10")}}); err != nil {
 		t.Fatal(err)
 	}
 	err := st.db.Write(ctx, func(tx *sqlitedb.Tx) error {
@@ -122,7 +125,7 @@ func TestUpsertStockKeepsReserved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.UpsertStock(ctx, []StockLevel{{"WH-1", "A", dec("25.0")}, {"WH-2", "A", dec("1")}})
+	res, err := st.UpsertStock(ctx, []StockLevel{{Warehouse: "WH-1", SKU: "A", OnHand: dec("25.0")}, {Warehouse: "WH-2", SKU: "A", OnHand: dec("1")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +157,11 @@ func TestUpsertRefusesUnknownReferences(t *testing.T) {
 		want  RowErrors
 	}{
 		{"stock",
-			func() error { return st.CheckStock(ctx, []StockLevel{{"W", "A", dec("1")}, {"W", "Z", dec("1")}}) },
+			func() error {
+				return st.CheckStock(ctx, []StockLevel{{Warehouse: "W", SKU: "A", OnHand: dec("1")}, {Warehouse: "W", SKU: "Z", OnHand: dec("1")}})
+			},
 			func() (LoadResult, error) {
-				return st.UpsertStock(ctx, []StockLevel{{"W", "A", dec("1")}, {"W", "Z", dec("1")}})
+				return st.UpsertStock(ctx, []StockLevel{{Warehouse: "W", SKU: "A", OnHand: dec("1")}, {Warehouse: "W", SKU: "Z", OnHand: dec("1")}})
 			},
 			RowErrors{{1, "sku", `"Z" is not in the catalog`}}},
 		{"prices",
@@ -379,5 +384,207 @@ func TestUpsertPricesKey(t *testing.T) {
 	}
 	if up != "1.99" || to != "2026-12-31" {
 		t.Errorf("promotion = %s until %s", up, to)
+	}
+}
+
+// A level with SetSafety sets the safety stock; one without keeps what is
+// stored (a stock file without the safety_stock column).
+func TestUpsertStockSafety(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	clk := withClock(st)
+	if _, err := st.UpsertCatalog(ctx, catalog("A")); err != nil {
+		t.Fatal(err)
+	}
+	level := func(onHand, safety string) StockLevel {
+		l := StockLevel{Warehouse: "WH-1", SKU: "A", OnHand: dec(onHand)}
+		if safety != "" {
+			l.Safety, l.SetSafety = dec(safety), true
+		}
+		return l
+	}
+	steps := []struct {
+		name           string
+		level          StockLevel
+		want           LoadResult
+		onHand, safety int64 // stored after the step
+	}{
+		{"new row without safety", level("10", ""), LoadResult{Inserted: 1}, 100000, 0},
+		{"safety set", level("10", "2"), LoadResult{Updated: 1}, 100000, 20000},
+		{"same again", level("10", "2.000"), LoadResult{Unchanged: 1}, 100000, 20000},
+		{"without the column: kept", level("10", ""), LoadResult{Unchanged: 1}, 100000, 20000},
+		{"on hand changes, safety kept", level("12", ""), LoadResult{Updated: 1}, 120000, 20000},
+		{"fractional safety", level("12", "0.5"), LoadResult{Updated: 1}, 120000, 5000},
+		{"safety cleared", level("12", "0"), LoadResult{Updated: 1}, 120000, 0},
+		{"safety above on hand is allowed", level("12", "20"), LoadResult{Updated: 1}, 120000, 200000},
+	}
+	for _, s := range steps {
+		clk.tick()
+		before := updatedAt(t, st, `SELECT coalesce(max(updated_at), '') FROM inventory`)
+		got, err := st.UpsertStock(ctx, []StockLevel{s.level})
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		s.want.Kind, s.want.Rows = KindStock, 1
+		if got != s.want {
+			t.Errorf("%s: %+v, want %+v", s.name, got, s.want)
+		}
+		var onHand, safety int64
+		if err := st.db.Read().QueryRow(`SELECT on_hand_e4, safety_e4 FROM inventory WHERE sku = 'A'`).Scan(&onHand, &safety); err != nil {
+			t.Fatal(err)
+		}
+		if onHand != s.onHand || safety != s.safety {
+			t.Errorf("%s: on_hand_e4 %d safety_e4 %d, want %d and %d", s.name, onHand, safety, s.onHand, s.safety)
+		}
+		after := updatedAt(t, st, `SELECT max(updated_at) FROM inventory`)
+		if moved := after != before; moved != (s.want.Unchanged == 0) {
+			t.Errorf("%s: updated_at moved %v", s.name, moved)
+		}
+	}
+
+	for _, tc := range []struct {
+		name  string
+		level StockLevel
+		want  RowErrors
+	}{
+		{"negative safety", level("12", "-1"), RowErrors{{0, "safety_stock", "want a decimal >= 0, got -1"}}},
+		// Not set: a negative value is not looked at.
+		{"negative but not set", StockLevel{Warehouse: "WH-1", SKU: "A", OnHand: dec("12"), Safety: dec("-1")}, nil},
+	} {
+		err := st.CheckStock(ctx, []StockLevel{tc.level})
+		_, uerr := st.UpsertStock(ctx, []StockLevel{tc.level})
+		for i, err := range []error{err, uerr} {
+			var got RowErrors
+			if errors.As(err, &got) != (tc.want != nil) || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s, call %d: %v, want %v", tc.name, i, err, tc.want)
+			}
+		}
+	}
+	if _, err := st.UpsertStock(ctx, []StockLevel{level("12", "0.00001")}); !errors.Is(err, ErrQuantityScale) {
+		t.Errorf("safety finer than 0.0001: %v, want ErrQuantityScale", err)
+	}
+}
+
+// A catalog item's status is loaded, kept when not given, read back through
+// every read path and the cache, and refused when unknown.
+func TestCatalogStatus(t *testing.T) {
+	ctx := context.Background()
+	st := openTestStore(t)
+	items := catalog("A", "B")
+	steps := []struct {
+		name     string
+		statusA  string // given for A; B is always given ""
+		want     LoadResult
+		stored   string // A's status afterwards
+		storedB  string
+		wantRows RowErrors
+	}{
+		{"new, none given", "", LoadResult{Inserted: 2}, ItemActive, ItemActive, nil},
+		{"discontinued", ItemDiscontinued, LoadResult{Updated: 1, Unchanged: 1}, ItemDiscontinued, ItemActive, nil},
+		{"same again", ItemDiscontinued, LoadResult{Unchanged: 2}, ItemDiscontinued, ItemActive, nil},
+		{"not given: kept", "", LoadResult{Unchanged: 2}, ItemDiscontinued, ItemActive, nil},
+		{"active again", ItemActive, LoadResult{Updated: 1, Unchanged: 1}, ItemActive, ItemActive, nil},
+		{"unknown", "retired", LoadResult{}, ItemActive, ItemActive,
+			RowErrors{{0, "status", `want active or discontinued, got "retired"`}}},
+		{"capitalised", "Discontinued", LoadResult{}, ItemActive, ItemActive,
+			RowErrors{{0, "status", `want active or discontinued, got "Discontinued"`}}},
+	}
+	for _, s := range steps {
+		items[0].Status = s.statusA
+		got, err := st.UpsertCatalog(ctx, items)
+		if s.wantRows != nil {
+			var rows RowErrors
+			if !errors.As(err, &rows) || !reflect.DeepEqual(rows, s.wantRows) {
+				t.Errorf("%s: %v, want %v", s.name, err, s.wantRows)
+			}
+			if cerr := st.CheckCatalog(ctx, items); !errors.As(cerr, &rows) || !reflect.DeepEqual(rows, s.wantRows) {
+				t.Errorf("%s: CheckCatalog %v, want %v", s.name, cerr, s.wantRows)
+			}
+		} else {
+			s.want.Kind, s.want.Rows = KindCatalog, 2
+			if err != nil || got != s.want {
+				t.Errorf("%s: %+v, %v; want %+v", s.name, got, err, s.want)
+			}
+		}
+		// Through the cache (invalidated by the load) ...
+		for sku, want := range map[string]string{"A": s.stored, "B": s.storedB} {
+			if it, err := st.CatalogItem(ctx, sku); err != nil || it.Status != want {
+				t.Errorf("%s: CatalogItem(%s) = %+v, %v; want status %s", s.name, sku, it, err, want)
+			}
+		}
+		// ... and the list.
+		all, err := st.CatalogSKUs(ctx)
+		if err != nil || len(all) != 2 || all[0].Status != s.stored || all[1].Status != s.storedB {
+			t.Errorf("%s: CatalogSKUs = %+v, %v", s.name, all, err)
+		}
+	}
+}
+
+// Migration 0006 applies to a database holding catalog and stock from
+// before it: existing items become active, existing stock has no safety
+// stock, and the columns refuse what the code never writes.
+func TestMigrationCatalogStatusSafety(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fstest.MapFS{}
+	names, _ := fs.Glob(sub, "*.sql")
+	for _, n := range names {
+		if n >= "0006" {
+			continue
+		}
+		b, _ := fs.ReadFile(sub, n)
+		before[n] = &fstest.MapFile{Data: b}
+	}
+	if len(before) != 5 || len(names) < 6 {
+		t.Fatalf("migrations %v", names)
+	}
+	db, err := sqlitedb.Open(path, sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Write(ctx, func(tx *sqlitedb.Tx) error {
+		for _, q := range []string{
+			`INSERT INTO catalog (sku, updated_at) VALUES ('OLD', 'x')`,
+			`INSERT INTO warehouses (code, updated_at) VALUES ('WH-1', 'x')`,
+			`INSERT INTO inventory (sku, warehouse, on_hand_e4, reserved_e4, updated_at) VALUES ('OLD', 'WH-1', 50000, 10000, 'x')`,
+		} {
+			if _, err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st, err := Open(ctx, path, sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if it, err := st.CatalogItem(ctx, "OLD"); err != nil || it.Status != ItemActive {
+		t.Errorf("old item: %+v, %v; want active", it, err)
+	}
+	rows, err := st.InventoryOf(ctx, "OLD")
+	if err != nil || len(rows) != 1 || !rows[0].Safety.IsZero() || !rows[0].Available().Equal(dec("4")) {
+		t.Errorf("old stock: %+v, %v; want no safety stock, 4 available", rows, err)
+	}
+	for _, q := range []string{
+		`UPDATE catalog SET status = 'retired' WHERE sku = 'OLD'`,
+		`UPDATE inventory SET safety_e4 = -1 WHERE sku = 'OLD'`,
+	} {
+		err := st.db.Write(ctx, func(tx *sqlitedb.Tx) error { _, err := tx.Exec(q); return err })
+		if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("%s: %v, want a CHECK constraint failure", q, err)
+		}
 	}
 }

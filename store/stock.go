@@ -17,12 +17,16 @@ type InventoryRow struct {
 	SKU       string
 	OnHand    decimal.Decimal
 	Reserved  decimal.Decimal
+	// Safety is the safety stock: kept back, never promised.
+	Safety decimal.Decimal
 }
 
-// Available is what can still be promised: on hand less reserved, never
-// below zero (a stock count can drop under what is already reserved).
+// Available is what can still be promised: on hand less reserved less the
+// safety stock, never below zero (a stock count can drop under what is
+// already reserved, or under the safety stock). Safety stock is never
+// promised: Tx.Reserve applies the same rule.
 func (r InventoryRow) Available() decimal.Decimal {
-	a := r.OnHand.Sub(r.Reserved)
+	a := r.OnHand.Sub(r.Reserved).Sub(r.Safety)
 	if a.IsNegative() {
 		return decimal.Zero
 	}
@@ -59,6 +63,9 @@ func FromE4(v int64) decimal.Decimal {
 	return decimal.New(v, -4)
 }
 
+// inventoryCols are what scanInventoryRows reads, in its order.
+const inventoryCols = `warehouse, sku, on_hand_e4, reserved_e4, safety_e4`
+
 // Inventory returns the stock of skus in every warehouse, ordered by
 // warehouse then SKU, as the transaction sees it.
 func (t *Tx) Inventory(skus []string) ([]InventoryRow, error) {
@@ -71,7 +78,7 @@ func (t *Tx) Inventory(skus []string) ([]InventoryRow, error) {
 	}
 	// One statement whatever the number of SKUs: the list travels as a JSON
 	// array, so the prepared statement is reused.
-	rows, err := t.tx.Query(`SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
+	rows, err := t.tx.Query(`SELECT `+inventoryCols+` FROM inventory
 		WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
@@ -106,7 +113,7 @@ func (s *Store) Inventory(ctx context.Context, skus []string) ([]InventoryRow, e
 // it for every order, and preparing it costs as much as running it.
 func (s *Store) inventoryStmt(ctx context.Context) (*sql.Stmt, error) {
 	s.invOnce.Do(func() {
-		s.invStmt, s.invErr = s.db.Read().PrepareContext(ctx, `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory
+		s.invStmt, s.invErr = s.db.Read().PrepareContext(ctx, `SELECT `+inventoryCols+` FROM inventory
 			WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY warehouse, sku`)
 	})
 	return s.invStmt, s.invErr
@@ -117,27 +124,29 @@ func scanInventoryRows(rows *sql.Rows) ([]InventoryRow, error) {
 	var out []InventoryRow
 	for rows.Next() {
 		var r InventoryRow
-		var onHand, reserved int64
-		if err := rows.Scan(&r.Warehouse, &r.SKU, &onHand, &reserved); err != nil {
+		var onHand, reserved, safety int64
+		if err := rows.Scan(&r.Warehouse, &r.SKU, &onHand, &reserved, &safety); err != nil {
 			return nil, fmt.Errorf("inventory: %w", err)
 		}
-		r.OnHand, r.Reserved = FromE4(onHand), FromE4(reserved)
+		r.OnHand, r.Reserved, r.Safety = FromE4(onHand), FromE4(reserved), FromE4(safety)
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
 // ErrStockMoved is returned by Reserve when a warehouse no longer has what
-// a reservation asks for (another order took it since the plan was made).
+// a reservation asks for (another order took it, or a stock load lowered
+// on hand or raised the safety stock, since the plan was made).
 // Nothing was reserved.
 var ErrStockMoved = errors.New("stock no longer available")
 
 // Reserve holds stock for an order's lines, all or nothing: one guarded
-// statement adds every reservation only if every warehouse and SKU still has
-// that much available, so a plan made on a stale snapshot can never
-// over-promise. When any is short nothing is reserved and Reserve returns
-// ErrStockMoved, leaving the caller to plan again on what the transaction
-// sees.
+// statement adds every reservation only if every warehouse and SKU still
+// has that much available (on hand less reserved less safety stock, as
+// InventoryRow.Available), so a plan made on a stale snapshot can never
+// over-promise, nor promise the safety stock. When any is short nothing is
+// reserved and Reserve returns ErrStockMoved, leaving the caller to plan
+// again on what the transaction sees.
 func (t *Tx) Reserve(res []Reservation) error {
 	if len(res) == 0 {
 		return nil
@@ -179,7 +188,7 @@ func (t *Tx) Reserve(res []Reservation) error {
 		WHERE inventory.sku = j.value->>'s' AND inventory.warehouse = j.value->>'w'
 		  AND (SELECT count(*) FROM json_each(?2) AS k JOIN inventory AS i
 		         ON i.sku = k.value->>'s' AND i.warehouse = k.value->>'w'
-		       WHERE i.on_hand_e4 - i.reserved_e4 >= (k.value->>'q')) = ?3`,
+		       WHERE i.on_hand_e4 - i.reserved_e4 - i.safety_e4 >= (k.value->>'q')) = ?3`,
 		t.now, string(wantJSON), len(wants))
 	if err != nil {
 		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
@@ -266,7 +275,7 @@ func (t *Tx) ReleaseReservations(orderID string) error {
 
 // InventoryOf returns stock of one SKU across warehouses, for status views.
 func (s *Store) InventoryOf(ctx context.Context, sku string) ([]InventoryRow, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT warehouse, sku, on_hand_e4, reserved_e4 FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+inventoryCols+` FROM inventory WHERE sku = ? ORDER BY warehouse`, sku)
 	if err != nil {
 		return nil, fmt.Errorf("inventory of %s: %w", sku, err)
 	}

@@ -157,6 +157,11 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 				bak02 = "AC"
 			}
 		}
+		for _, oc := range o.Outcomes {
+			if oc.Outcome == order.OutcomeRejected || oc.Outcome == order.OutcomeQuantityChanged {
+				bak02 = "AC"
+			}
+		}
 		// A line shipping less than ordered, the rest cut: IQ or IR.
 		for i := range o.Lines {
 			l := &o.Lines[i]
@@ -216,9 +221,18 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		hash = hash.Add(l.Quantity)
 
 		var acks [][]string
-		if rejected {
+		oc := o.Outcome(l.LineNo)
+		switch {
+		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
 			acks = append(acks, []string{"IR", l.Quantity.String(), uom})
-		} else {
+		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged && oc.UOM == uom:
+			// Rounded to whole cases, or cut: the quantity in force.
+			ack := []string{"IQ", oc.Quantity.String(), uom}
+			if shipDate != "" {
+				ack = append(ack, "068", shipDate)
+			}
+			acks = append(acks, ack)
+		default:
 			back := decimal.Max(decimal.Zero, short[l.LineNo])
 			ships := decimal.Max(decimal.Zero, l.Quantity.Sub(back))
 			cut := false

@@ -271,3 +271,24 @@ func TestWrite855ManyOrders(t *testing.T) {
 		t.Errorf("ST02s %v", sts)
 	}
 }
+
+// The stock stage's outcomes come back per line: a line refused by its
+// checks is IR, a line rounded to whole cases IQ with the quantity in force.
+func TestWrite855Outcomes(t *testing.T) {
+	o := po855TestOrder()
+	o.Outcomes = []order.LineOutcome{
+		{LineNo: "1", Outcome: order.OutcomeQuantityChanged, Quantity: dec("36"), UOM: "EA", Reason: "24 EA rounded up to 36"},
+		{LineNo: "2", Outcome: order.OutcomeRejected, UOM: "CA", Reason: "discontinued"},
+		{LineNo: "3", Outcome: order.OutcomeAccepted, Quantity: dec("2.5"), UOM: "LB"},
+	}
+	var buf bytes.Buffer
+	w := NewWriter(&buf, stdDelims, WithLineBreak("\n"))
+	if err := Write855(w, o, PO855Options{Now: func() time.Time { return writeTestTime }}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"BAK*00*AC*", "ACK*IQ*36*EA*068*20261125~", "ACK*IR*10*CA~", "ACK*IA*2.5*LB*068*20261125~"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %q in\n%s", want, buf.String())
+		}
+	}
+}

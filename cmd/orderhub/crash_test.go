@@ -122,18 +122,19 @@ func orderhub(t *testing.T, args ...string) string {
 }
 
 // crashOrder is the i-th order of the test: mostly routable, some short of
-// stock (SKU-1004 has 5 units), some with an item no catalog knows.
+// stock (SKU-1004 has 5 units), some with items no catalog knows (a line
+// the catalog refuses does not refuse its order: these have nothing else).
 func crashOrder(i int) string {
-	sku, qty := "SKU-1002", "1"
+	sku, qty, other := "SKU-1002", "1", "SKU-1001"
 	switch {
 	case i%25 == 3:
 		sku, qty = "SKU-1004", "2"
 	case i%20 == 7:
-		sku = "NO-SUCH-SKU"
+		sku, other = "NO-SUCH-SKU", "NO-SUCH-SKU-EITHER"
 	case i%2 == 0:
 		sku = "SKU-2001"
 	}
-	return fmt.Sprintf(`{"po_number":"CRASH-%03d","lines":[{"line_no":"1","sku":"%s","quantity":"%s"},{"line_no":"2","sku":"SKU-1001","quantity":"1"}]}`, i, sku, qty)
+	return fmt.Sprintf(`{"po_number":"CRASH-%03d","lines":[{"line_no":"1","sku":"%s","quantity":"%s"},{"line_no":"2","sku":"%s","quantity":"1"}]}`, i, sku, qty, other)
 }
 
 // TestCrashSafety feeds 200 orders through the inbox and HTTP while the

@@ -1,0 +1,506 @@
+// Package rules holds the business rules that are data, not code: which
+// warehouses serve which regions and in what order, the share of a SKU's
+// stock kept for the higher tiers when it runs low, and the items that may
+// not go to some places or partners. They are one YAML file (rules.yaml in
+// the data directory, installed by `orderhub load rules FILE`), checked
+// strictly (every problem as file:line: path: message) and read again when
+// it changes, so a running orderhub follows it without a restart.
+//
+//	warehouses:
+//	  WH-EAST:
+//	    serves:
+//	      - {country: US, regions: [NY, NJ, PA], priority: 1}
+//	      - {country: US, priority: 5}
+//	  WH-WEST:
+//	    serves:
+//	      - {country: US, regions: [CA, OR, WA], priority: 1}
+//	      - {country: US, postal_prefixes: ["9"], priority: 2}
+//	protections:
+//	  - {sku: BEV-1001, for: key_account, share: 20%, below: 500}
+//	  - {category: beverages, for: gold, share: 10%}
+//	restrictions:
+//	  - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
+//	  - {sku: BEV-1099, partners: [CORNERSHOP], reason: sold to key accounts only}
+//
+// The package decides nothing about orders as a whole: it answers the
+// questions the pipeline's stages ask (which warehouses, in what order, for
+// this ship-to; how much of this stock may this tier take; may this item go
+// there), and is tested on its own.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gopkg.in/yaml.v3"
+
+	"github.com/orderhub/orderhub/internal/strictyaml"
+)
+
+// Tiers, highest first: a rule for a tier covers the tiers above it.
+var Tiers = []string{"key_account", "gold", "silver", "standard"}
+
+// TierRank is a tier's place in Tiers, 0 the highest; an unknown tier ranks
+// below standard.
+func TierRank(tier string) int {
+	if i := slices.Index(Tiers, tier); i >= 0 {
+		return i
+	}
+	return len(Tiers)
+}
+
+// Set is one version of the rules.
+type Set struct {
+	Warehouses   map[string]*Warehouse `yaml:"warehouses"`
+	Protections  []Protection          `yaml:"protections"`
+	Restrictions []Restriction         `yaml:"restrictions"`
+}
+
+// Warehouse is what the rules say about one warehouse.
+type Warehouse struct {
+	// Serves lists the places it ships to, each with its priority there
+	// (1 first). A warehouse without entries serves everywhere, after
+	// those that name the place.
+	Serves []Area `yaml:"serves"`
+}
+
+// Area is a place a warehouse serves: a country, optionally narrowed to
+// regions (states, provinces) or postal-code prefixes.
+type Area struct {
+	Country        string   `yaml:"country"`
+	Regions        []string `yaml:"regions"`
+	PostalPrefixes []string `yaml:"postal_prefixes"`
+	Priority       int      `yaml:"priority"`
+}
+
+// Protection keeps a share of a SKU's stock (or a category's SKUs') for
+// the tier named and those above it, while a warehouse's available stock
+// is below a threshold: "keep 20% for key accounts when fewer than 500
+// are left".
+type Protection struct {
+	SKU      string `yaml:"sku"`
+	Category string `yaml:"category"`
+	// For is the lowest tier the protected share is kept for.
+	For string `yaml:"for"`
+	// Share is the part kept: "20%" or 0.2.
+	Share Share `yaml:"share"`
+	// Below: the protection applies while available stock is below this;
+	// zero or absent, always.
+	Below Quantity `yaml:"below"`
+}
+
+// Quantity is a decimal quantity in the rules file.
+type Quantity struct{ decimal.Decimal }
+
+// UnmarshalYAML reads a number (12, 12.5, "12.5").
+func (q *Quantity) UnmarshalYAML(n *yaml.Node) error {
+	d, err := decimal.NewFromString(strings.TrimSpace(n.Value))
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("want a quantity such as 500, got %s", strictyaml.Describe(n))
+	}
+	q.Decimal = d
+	return nil
+}
+
+// Share is a fraction of stock, written "20%" or 0.2.
+type Share struct{ decimal.Decimal }
+
+// UnmarshalYAML reads "20%", "12.5 %" or 0.2.
+func (s *Share) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf(`want a share such as "20%%" or 0.2, got %s`, strictyaml.Describe(n))
+	}
+	b := n.Value
+	t := strings.TrimSpace(b)
+	pct := strings.HasSuffix(t, "%")
+	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
+	d, err := decimal.NewFromString(t)
+	if err != nil {
+		return fmt.Errorf(`want a share such as "20%%" or 0.2, got %q`, b)
+	}
+	if pct {
+		d = d.Shift(-2)
+	}
+	s.Decimal = d
+	return nil
+}
+
+// Restriction forbids an item (a SKU, or every SKU of a category) to some
+// places or partners. Every scope given must match: countries and regions
+// and partners.
+type Restriction struct {
+	SKU       string   `yaml:"sku"`
+	Category  string   `yaml:"category"`
+	Countries []string `yaml:"countries"`
+	Regions   []string `yaml:"regions"`
+	Partners  []string `yaml:"partners"`
+	Reason    string   `yaml:"reason"`
+}
+
+// Place is where an order ships to, as far as the rules care.
+type Place struct{ Country, Region, PostalCode string }
+
+// Known tells whether anything of the place is known.
+func (p Place) Known() bool { return p.Country != "" || p.Region != "" || p.PostalCode != "" }
+
+// Decode reads a rules file; name stands for it in messages.
+func Decode(data []byte, name string) (*Set, error) {
+	s := &Set{}
+	if err := strictyaml.Decode(data, name, s, s.validate); err != nil {
+		return nil, err
+	}
+	s.normalise()
+	return s, nil
+}
+
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$`)
+
+func (s *Set) validate() error {
+	var probs []*strictyaml.Problem
+	add := func(path, format string, args ...any) {
+		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	for code, w := range s.Warehouses {
+		path := fmt.Sprintf("warehouses[%q]", code)
+		if !codeRE.MatchString(code) {
+			add(path, "want a warehouse code (letters, digits, _ . -), got %q", code)
+		}
+		if w == nil {
+			continue
+		}
+		for i, a := range w.Serves {
+			p := fmt.Sprintf("%s.serves[%d]", path, i)
+			if a.Country == "" {
+				add(p+".country", "want the ISO country code of the place served (US, NL, …)")
+			} else if len(a.Country) != 2 {
+				add(p+".country", "want a two-letter ISO country code, got %q", a.Country)
+			}
+			if a.Priority < 1 {
+				add(p+".priority", "want a priority of 1 or more (1 ships first), got %d", a.Priority)
+			}
+		}
+	}
+	for i, pr := range s.Protections {
+		p := fmt.Sprintf("protections[%d]", i)
+		itemScope(add, p, pr.SKU, pr.Category)
+		if TierRank(pr.For) == len(Tiers) {
+			add(p+".for", "want the lowest tier the share is kept for (%s), got %q", strings.Join(Tiers, ", "), pr.For)
+		} else if TierRank(pr.For) == len(Tiers)-1 {
+			add(p+".for", "%q is the lowest tier: a share kept for every tier keeps nothing from anyone", pr.For)
+		}
+		if !pr.Share.IsPositive() || pr.Share.GreaterThan(decimal.NewFromInt(1)) {
+			add(p+".share", `want a share above 0 and at most 100%%, such as "20%%", got %s`, pr.Share.String())
+		}
+		if pr.Below.Decimal.IsNegative() {
+			add(p+".below", "want a quantity of 0 or more, got %s", pr.Below)
+		}
+	}
+	for i, r := range s.Restrictions {
+		p := fmt.Sprintf("restrictions[%d]", i)
+		itemScope(add, p, r.SKU, r.Category)
+		if len(r.Countries) == 0 && len(r.Regions) == 0 && len(r.Partners) == 0 {
+			add(p, "want countries, regions or partners the item may not go to")
+		}
+		for j, c := range r.Countries {
+			if len(c) != 2 {
+				add(fmt.Sprintf("%s.countries[%d]", p, j), "want a two-letter ISO country code, got %q", c)
+			}
+		}
+		if strings.TrimSpace(r.Reason) == "" {
+			add(p+".reason", "want the reason, which the partner is told")
+		}
+	}
+	if len(probs) > 0 {
+		return &strictyaml.Error{Problems: probs}
+	}
+	return nil
+}
+
+func itemScope(add func(path, format string, args ...any), p, sku, category string) {
+	switch {
+	case sku == "" && category == "":
+		add(p, "want the sku or the category it is about")
+	case sku != "" && category != "":
+		add(p, "want the sku or the category, not both")
+	}
+}
+
+// normalise puts codes in the case orders carry them in.
+func (s *Set) normalise() {
+	for _, w := range s.Warehouses {
+		if w == nil {
+			continue
+		}
+		for i := range w.Serves {
+			a := &w.Serves[i]
+			a.Country = strings.ToUpper(a.Country)
+			for j := range a.Regions {
+				a.Regions[j] = strings.ToUpper(strings.TrimSpace(a.Regions[j]))
+			}
+			for j := range a.PostalPrefixes {
+				a.PostalPrefixes[j] = postal(a.PostalPrefixes[j])
+			}
+		}
+	}
+	for i := range s.Restrictions {
+		r := &s.Restrictions[i]
+		for j := range r.Countries {
+			r.Countries[j] = strings.ToUpper(r.Countries[j])
+		}
+		for j := range r.Regions {
+			r.Regions[j] = strings.ToUpper(strings.TrimSpace(r.Regions[j]))
+		}
+	}
+}
+
+func postal(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
+
+// Rank orders the warehouses (the codes that hold stock) for shipping to
+// place: by their priority there, then code. A warehouse the rules give
+// areas to, none of which is the place, does not serve it and is left out;
+// one the rules say nothing about serves everywhere, after the others. For
+// a place nothing is known of, every warehouse serves, by code.
+func (s *Set) Rank(place Place, codes []string) []string {
+	type ranked struct {
+		code string
+		prio int
+	}
+	const anywhere = 1 << 30
+	var rs []ranked
+	for _, c := range codes {
+		w := s.warehouse(c)
+		if w == nil || len(w.Serves) == 0 || !place.Known() {
+			rs = append(rs, ranked{c, anywhere})
+			continue
+		}
+		best := -1
+		for _, a := range w.Serves {
+			if a.covers(place) && (best < 0 || a.Priority < best) {
+				best = a.Priority
+			}
+		}
+		if best >= 0 {
+			rs = append(rs, ranked{c, best})
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		if a.prio != b.prio {
+			return a.prio - b.prio
+		}
+		return strings.Compare(a.code, b.code)
+	})
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.code
+	}
+	return out
+}
+
+func (s *Set) warehouse(code string) *Warehouse {
+	if s == nil {
+		return nil
+	}
+	return s.Warehouses[code]
+}
+
+func (a Area) covers(p Place) bool {
+	if !strings.EqualFold(a.Country, p.Country) {
+		return false
+	}
+	if len(a.Regions) > 0 && !slices.Contains(a.Regions, strings.ToUpper(strings.TrimSpace(p.Region))) {
+		return false
+	}
+	if len(a.PostalPrefixes) > 0 {
+		pc := postal(p.PostalCode)
+		if !slices.ContainsFunc(a.PostalPrefixes, func(pre string) bool { return strings.HasPrefix(pc, pre) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// Usable is how much of available (one warehouse's stock of a SKU) an
+// order from tier may take: all of it, less the shares protected for
+// higher tiers while stock is low. Whole units are kept back (the kept
+// share is rounded up), so a protected share is never a fraction of a
+// case. rule names the protection that held stock back, "" when none.
+func (s *Set) Usable(sku, category, tier string, available decimal.Decimal) (usable decimal.Decimal, rule string) {
+	usable = available
+	if s == nil || !available.IsPositive() {
+		return usable, ""
+	}
+	rank := TierRank(tier)
+	for i, p := range s.Protections {
+		if (p.SKU != "" && p.SKU != sku) || (p.Category != "" && p.Category != category) {
+			continue
+		}
+		if rank <= TierRank(p.For) {
+			continue // the share is kept for this tier
+		}
+		if p.Below.Decimal.IsPositive() && !available.LessThan(p.Below.Decimal) {
+			continue // stock is not low
+		}
+		kept := available.Mul(p.Share.Decimal).Ceil()
+		if u := available.Sub(kept); u.LessThan(usable) {
+			usable, rule = decimal.Max(u, decimal.Zero), p.name(i)
+		}
+	}
+	return usable, rule
+}
+
+func (p Protection) name(i int) string {
+	what := "sku " + p.SKU
+	if p.Category != "" {
+		what = "category " + p.Category
+	}
+	return fmt.Sprintf("protections[%d] (%s kept for %s and above while below %s)", i, what, p.For, p.Below)
+}
+
+// Restricted says why an item may not go to place for partner, "" when it
+// may.
+func (s *Set) Restricted(sku, category, partner string, place Place) string {
+	if s == nil {
+		return ""
+	}
+	for _, r := range s.Restrictions {
+		if (r.SKU != "" && r.SKU != sku) || (r.Category != "" && r.Category != category) {
+			continue
+		}
+		if len(r.Countries) > 0 && !slices.Contains(r.Countries, strings.ToUpper(place.Country)) {
+			continue
+		}
+		if len(r.Regions) > 0 && !slices.Contains(r.Regions, strings.ToUpper(strings.TrimSpace(place.Region))) {
+			continue
+		}
+		if len(r.Partners) > 0 && !slices.Contains(r.Partners, partner) {
+			continue
+		}
+		return r.Reason
+	}
+	return ""
+}
+
+// File is the rules file of a data directory, read again when it changes.
+// A missing file is an empty rule set; a file that no longer reads keeps
+// the last good rules in force (and says why in Problem).
+type File struct {
+	path string
+
+	mu      sync.RWMutex
+	set     *Set
+	stamp   string
+	checked time.Time
+	problem error
+}
+
+// FileName is the rules file's name in the data directory.
+const FileName = "rules.yaml"
+
+// Open reads the rules file at path (which may not exist yet).
+func Open(path string) (*File, error) {
+	f := &File{path: path, set: &Set{}}
+	err := f.reload(true)
+	return f, err
+}
+
+// refreshEvery is how often Current looks at the file for a change.
+const refreshEvery = time.Second
+
+// Current is the rules in force.
+func (f *File) Current() *Set {
+	if f == nil {
+		return nil
+	}
+	f.mu.RLock()
+	fresh := time.Since(f.checked) < refreshEvery
+	set := f.set
+	f.mu.RUnlock()
+	if !fresh {
+		f.reload(false)
+		f.mu.RLock()
+		set = f.set
+		f.mu.RUnlock()
+	}
+	return set
+}
+
+// Problem is why the file on disk is not the rules in force, nil when it is.
+func (f *File) Problem() error {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.problem
+}
+
+func (f *File) reload(force bool) error {
+	st, err := os.Stat(f.path)
+	stamp := ""
+	if err == nil {
+		stamp = fmt.Sprintf("%d/%d", st.ModTime().UnixNano(), st.Size())
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	f.mu.Lock()
+	f.checked = time.Now()
+	same := !force && stamp == f.stamp
+	f.mu.Unlock()
+	if same {
+		return nil
+	}
+	set := &Set{}
+	var problem error
+	if stamp != "" {
+		data, err := os.ReadFile(f.path)
+		if err == nil {
+			set, err = Decode(data, f.path)
+		}
+		problem = err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stamp = stamp
+	f.problem = problem
+	if problem == nil {
+		f.set = set
+	}
+	return problem
+}
+
+// Install checks the rules file at src and, when it reads, makes it the
+// rules of the data directory dir: written beside, synced, renamed, so a
+// running orderhub reads the old rules or the new, never half of them.
+func Install(src, dir string) (*Set, error) {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	set, err := Decode(data, src)
+	if err != nil {
+		return nil, err
+	}
+	dest := filepath.Join(dir, FileName)
+	tmp := dest + ".tmp"
+	w, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	_, werr := w.Write(data)
+	serr := w.Sync()
+	cerr := w.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	return set, nil
+}
