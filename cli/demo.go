@@ -14,13 +14,14 @@ import (
 
 	"github.com/orderhub/orderhub/app"
 	"github.com/orderhub/orderhub/masterdata"
+	"github.com/orderhub/orderhub/rules"
 )
 
 // demoFS holds the demo's master data, partner profiles and sample orders.
 // Sample order files are named PARTNER-NAME: they are dropped in
 // inbox/PARTNER/NAME.
 //
-//go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/profiles/*.yaml
+//go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/profiles/*.yaml demo/rules.yaml
 var demoFS embed.FS
 
 // demoTokens are the demo partners' bearer tokens, fixed so the README's
@@ -65,6 +66,9 @@ changes no master data, and the same sample files come back as duplicates.`,
 			if err := writeProfiles(a.Cfg.ProfilesDir()); err != nil {
 				return err
 			}
+			if err := writeOnce(filepath.Join(a.Cfg.Data, rules.FileName), "demo/rules.yaml"); err != nil {
+				return err
+			}
 			dropped, err := dropSamples(a.Cfg.InboxDir())
 			if err != nil {
 				return err
@@ -87,26 +91,32 @@ func writeProfiles(dir string) error {
 		return err
 	}
 	for _, en := range entries {
-		b, err := demoFS.ReadFile("demo/profiles/" + en.Name())
-		if err != nil {
-			return err
-		}
-		f, err := os.OpenFile(filepath.Join(dir, en.Name()), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := writeOnce(filepath.Join(dir, en.Name()), "demo/profiles/"+en.Name()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeOnce writes the demo file name at path unless something is there
+// already: an operator's own edits are kept.
+func writeOnce(path, name string) error {
+	b, err := demoFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // dropSamples writes the sample orders into the inbox the way an uploader

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/pipeline"
 )
@@ -36,7 +37,11 @@ or published. Exit 1 when any order would be rejected.`,
 			problems, err := readFiles(ctx, args, partner, a.Profiles, func(o *order.Order) error {
 				o.ID = order.OrderID("validate", time.Now(), n)
 				n++
-				res, err := pipeline.DryRun(ctx, a.Store, o)
+				res, err := pipeline.DryRunWith(ctx, a.Store, pipeline.Config{
+					Items:    mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
+					Rules:    a.Rules,
+					Policies: a.Profiles,
+				}, o)
 				if err != nil {
 					return err
 				}

@@ -217,6 +217,9 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 			continue
 		}
 		sl := ShipmentLine{LineNo: l.LineNo, SKU: l.SKU, Description: l.Description, Quantity: a.Quantity, UOM: l.UOM}
+		if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" {
+			sl.UOM = oc.UOM // allocations are in the catalog's unit
+		}
 		item, err := s.Store.CatalogItem(ctx, l.SKU)
 		switch {
 		case err == nil:

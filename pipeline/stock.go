@@ -108,6 +108,7 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	}
 	o.Allocations, o.Backorders, o.Outcomes = nil, nil, nil
 	if len(wants) == 0 {
+		o.Outcomes = outcomes(o, checks, Plan{})
 		return reject(o, "stock", problems), nil, nil
 	}
 	skus := skusOf(wants)
@@ -204,14 +205,9 @@ func (s *Stock) noteShort(o *order.Order, tier string, p Plan, wants []Want) {
 		if !ok {
 			continue
 		}
+		// The nearest warehouse serving the ship-to should have had it.
 		wh := ""
-		for _, a := range p.Allocations {
-			if a.LineNo == w.LineNo {
-				wh = a.Warehouse
-				break
-			}
-		}
-		if wh == "" && len(p.Rank) > 0 {
+		if len(p.Rank) > 0 {
 			wh = p.Rank[0]
 		}
 		uom := ""
