@@ -231,6 +231,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	g.Go(func() error { return srv.Serve(gctx, ln) })
 	g.Go(func() error { return a.deliverAnswers(gctx) })
 	g.Go(func() error {
+		// Backorders are served by tier, then age, whenever stock is
+		// loaded (here or by orderhub load in another process).
+		select {
+		case <-p.Running():
+		case <-gctx.Done():
+			return nil
+		}
+		rf := &pipeline.Refill{Store: a.Store, Pub: a.Bus.Publisher(), Rules: a.Rules, Policies: a.Profiles,
+			Log: a.Log.With("part", "refill")}
+		return rf.Run(gctx)
+	})
+	g.Go(func() error {
 		if !a.Cfg.InboxEnabled() {
 			return nil
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
+	"github.com/shopspring/decimal"
 )
 
 const (
@@ -348,6 +349,33 @@ func TestEndToEnd(t *testing.T) {
 		if n := len(h.settled("orders.backorder", id, 1)); n != 1 {
 			t.Errorf("%d orders.backorder messages", n)
 		}
+
+		// Stock arrives (a load, as orderhub load stock does): the backorder
+		// is filled, sent on, and the order ends routed.
+		rows, _ := h.a.Store.InventoryOf(context.Background(), "SKU-1004")
+		var levels []store.StockLevel
+		for _, row := range rows {
+			levels = append(levels, store.StockLevel{Warehouse: row.Warehouse, SKU: "SKU-1004", OnHand: row.OnHand.Add(decimal.NewFromInt(10))})
+		}
+		if _, err := h.a.Store.UpsertStock(context.Background(), levels); err != nil {
+			t.Fatal(err)
+		}
+		var got response
+		h.waitFor(func() bool {
+			got = h.do("GET", "/v1/orders/"+id, shopToken, "", nil)
+			return got.body["status"] == order.StatusRouted
+		}, "the backorder filled")
+		if b, _ := got.body["backorders"].([]any); len(b) != 0 {
+			t.Errorf("backorders after the fill = %v", b)
+		}
+		var fills int
+		h.waitFor(func() bool {
+			fills = 0
+			for _, topic := range []string{"fulfilment.WH-WEST", "fulfilment.WH-EAST"} {
+				fills += len(h.messages(topic, id))
+			}
+			return fills >= 2
+		}, "the fill's fulfilment message")
 	})
 
 	t.Run("a bad order is 400 with every field error and nothing is published", func(t *testing.T) {

@@ -245,3 +245,5 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 	}
 	return req, nil
 }
+
+func encodeShipment(req *ShipmentRequest) ([]byte, error) { return gojson.Marshal(req) }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
@@ -138,12 +139,30 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		s.noteShort(o, tier, p, wants)
 		return Outcome{Status: order.StatusReserved, Reason: p.Summary(o)}
 	}
+	// queue puts what the order waits for in the backorder queue, served
+	// by tier then age when stock arrives (Refill).
+	queue := func(tx *store.Tx, p Plan) error {
+		if len(p.Backorders) == 0 {
+			return nil // the common case: nothing to queue, no statement
+		}
+		rows := make([]store.Backorder, 0, len(p.Backorders))
+		for _, b := range p.Backorders {
+			for _, w := range wants {
+				if w.LineNo == b.LineNo {
+					rows = append(rows, store.Backorder{OrderID: o.ID, LineNo: b.LineNo, SKU: w.SKU, Quantity: b.Quantity,
+						TierRank: rules.TierRank(tier), Since: time.Now()})
+				}
+			}
+		}
+		return tx.SetBackorders(o.ID, rows)
+	}
 	first := plan(snap)
 	want := settle(first)
 	commit := func(tx *store.Tx) (Outcome, bool, error) {
 		err := tx.Reserve(first.Reservations)
 		if err == nil {
-			return settle(first), false, nil
+			out := settle(first)
+			return out, false, queue(tx, first)
 		}
 		if !errors.Is(err, store.ErrStockMoved) {
 			return Outcome{}, false, err
@@ -156,7 +175,8 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		if err := tx.Reserve(again.Reservations); err != nil {
 			return Outcome{}, false, err
 		}
-		return settle(again), true, nil
+		out := settle(again)
+		return out, true, queue(tx, again)
 	}
 	return want, commit, nil
 }

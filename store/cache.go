@@ -270,3 +270,15 @@ func (s *Store) pricesOf(ctx context.Context, list, sku string) ([]PriceRow, err
 	c.mu.Unlock()
 	return rows, nil
 }
+
+// MasterVersion is the master data's version: it changes with every load
+// (catalog, stock, prices, partners, crosswalk), here or in another
+// process.
+func (s *Store) MasterVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.Read().QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'masterdata_version'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("master data version: %w", err)
+	}
+	return v, nil
+}

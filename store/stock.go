@@ -213,10 +213,39 @@ func (t *Tx) Reserve(res []Reservation) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at)
-		SELECT ?, j.value->>'l', j.value->>'w', j.value->>'s', j.value->>'q', ? FROM json_each(?) AS j`,
-		res[0].OrderID, t.now, string(lineJSON)); err != nil {
+	n, err = t.exec(`INSERT INTO reservations (order_id, line_no, warehouse, sku, quantity, at)
+		SELECT ?, j.value->>'l', j.value->>'w', j.value->>'s', j.value->>'q', ? FROM json_each(?) AS j
+		WHERE true ON CONFLICT (order_id, line_no, warehouse) DO NOTHING`,
+		res[0].OrderID, t.now, string(lineJSON))
+	if err != nil {
 		return fmt.Errorf("reserve for %s: %w", res[0].OrderID, err)
+	}
+	if n == int64(len(res)) {
+		return nil
+	}
+	// A line already holding stock in that warehouse (a backorder filled
+	// later from where the order shipped before): add to its reservation,
+	// in decimal, not in SQL's floating point. The rows this statement
+	// inserted carry this transaction's time (to the nanosecond), the
+	// ones it left alone an earlier one's.
+	for _, r := range res {
+		var have string
+		err := t.tx.QueryRow(`SELECT quantity FROM reservations WHERE order_id = ? AND line_no = ? AND warehouse = ? AND at <> ?`,
+			r.OrderID, r.LineNo, r.Warehouse, t.now).Scan(&have)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // inserted just now
+		}
+		if err != nil {
+			return fmt.Errorf("reserve for %s: %w", r.OrderID, err)
+		}
+		d, err := decimal.NewFromString(have)
+		if err != nil {
+			return fmt.Errorf("reserve for %s: stored quantity %q: %w", r.OrderID, have, err)
+		}
+		if _, err := t.exec(`UPDATE reservations SET quantity = ?, at = ? WHERE order_id = ? AND line_no = ? AND warehouse = ?`,
+			d.Add(r.Quantity).String(), t.now, r.OrderID, r.LineNo, r.Warehouse); err != nil {
+			return fmt.Errorf("reserve for %s: %w", r.OrderID, err)
+		}
 	}
 	return nil
 }
