@@ -41,6 +41,9 @@ func (r *Refill) Run(ctx context.Context) error {
 	if every <= 0 {
 		every = time.Second
 	}
+	if err := r.publishPending(ctx); err != nil {
+		r.log().Error("fills left unpublished by the last run", "error", err)
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	last := int64(-1)
@@ -58,6 +61,28 @@ func (r *Refill) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// publishPending publishes the messages of fills a crash left committed but
+// unsent. The bus keeps one copy of a UUID it has.
+func (r *Refill) publishPending(ctx context.Context) error {
+	pending, err := r.Store.Pending(ctx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	seqs := make([]int64, 0, len(pending))
+	for _, p := range pending {
+		m := message.NewMessage(p.UUID, p.Payload)
+		for k, v := range p.Metadata {
+			m.Metadata.Set(k, v)
+		}
+		if err := r.Pub.Publish(p.Topic, m); err != nil {
+			return fmt.Errorf("publish %s: %w", p.Topic, err)
+		}
+		seqs = append(seqs, p.Seq)
+	}
+	r.log().Info("published fills left unsent", "messages", len(seqs))
+	return r.Store.DonePending(ctx, seqs)
 }
 
 func (r *Refill) log() *slog.Logger {
@@ -153,6 +178,7 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	}
 	route := &Route{Store: r.Store}
 	var msgs []Output
+	var seqs []int64
 	err = r.Store.Update(ctx, func(tx *store.Tx) error {
 		msgs = nil
 		st, err := tx.OrderStatus(id)
@@ -238,7 +264,14 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 			m.Metadata.Set(ordermsg.Schema, SchemaShipmentV1)
 			msgs = append(msgs, Output{Topic: TopicLogistics, Msg: m})
 		}
-		return nil
+		// Written with the fill, so a crash before they are published
+		// does not lose them: Run publishes what is left at start.
+		pending := make([]store.PendingMessage, len(msgs))
+		for i, out := range msgs {
+			pending[i] = store.PendingMessage{Topic: out.Topic, UUID: out.Msg.UUID, Metadata: out.Msg.Metadata, Payload: out.Msg.Payload}
+		}
+		seqs, err = tx.AddPending(pending)
+		return err
 	})
 	if errors.Is(err, errSkipFill) {
 		return false, nil
@@ -246,12 +279,13 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	if err != nil {
 		return false, err
 	}
-	// After the commit: the fill is stored, then sent. A crash in between
-	// leaves it stored and not sent (see the README's known gaps).
 	for _, out := range msgs {
 		if err := r.Pub.Publish(out.Topic, out.Msg); err != nil {
 			return true, fmt.Errorf("publish %s: %w", out.Topic, err)
 		}
+	}
+	if err := r.Store.DonePending(ctx, seqs); err != nil {
+		return true, err
 	}
 	var lines []string
 	for _, a := range plan.Allocations {

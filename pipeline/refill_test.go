@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
@@ -180,5 +181,47 @@ func TestRefillByTierThenAge(t *testing.T) {
 			}
 			ids[m.UUID] = true
 		}
+	}
+}
+
+// A fill's messages are stored with it: published after the commit and
+// forgotten, or, when the process died in between, published at the next
+// start with the same UUIDs.
+func TestRefillPendingMessages(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msgs := []store.PendingMessage{
+		{Topic: "fulfilment.EAST", UUID: "u-1", Metadata: map[string]string{"key": "ord_1"}, Payload: []byte(`{"a":1}`)},
+		{Topic: TopicLogistics, UUID: "u-2", Metadata: map[string]string{"key": "ord_1"}, Payload: []byte(`{"b":2}`)},
+	}
+	if err := st.Update(ctx, func(tx *store.Tx) error { _, err := tx.AddPending(msgs); return err }); err != nil {
+		t.Fatal(err)
+	}
+	pub := &sink{}
+	rf := &Refill{Store: st, Pub: pub, Every: time.Hour}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- rf.Run(runCtx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if p, _ := st.Pending(ctx); len(p) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("pending messages not published")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if f := pub.msgs["fulfilment.EAST"]; len(f) != 1 || f[0].UUID != "u-1" || f[0].Metadata.Get("key") != "ord_1" || string(f[0].Payload) != `{"a":1}` {
+		t.Errorf("fulfilment: %v", f)
+	}
+	if l := pub.msgs[TopicLogistics]; len(l) != 1 || l[0].UUID != "u-2" {
+		t.Errorf("logistics: %v", l)
 	}
 }
