@@ -54,8 +54,9 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./adapters/sqlitebus/
 	@echo "== canonical order JSON (order) =="
 	$(GO) test -run '^$$' -bench . -benchmem ./order/
-	@echo "== end to end: canonical JSON orders of 10 lines through the whole embedded pipeline =="
-	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10
+	@echo "== end to end: canonical JSON orders of 10 lines through the whole embedded pipeline, business rules on, then off =="
+	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10 -rules=true
+	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10 -rules=false
 	@echo "== X12: 100 MB of 850s, bytes to canonical orders and orderhub translate (internal/bench/x12) =="
 	$(GO) run ./internal/bench/x12 -mb 100
 	@echo "== Sheets: a 100,000-row xlsx to canonical orders (internal/bench/sheet) =="

@@ -37,15 +37,16 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	keep := flag.String("data", "", "data directory to use (default a temporary one, removed after)")
 	intakeOnly := flag.Bool("intake-only", false, "measure intake alone: do not run the pipeline")
+	withRules := flag.Bool("rules", true, "run with business rules on: warehouses by region, a protected share, restrictions, safety stock, a partner policy rounding to cases")
 	flag.Parse()
 	app.TuneRuntime()
-	if err := run(*orders, *lines, *perDoc, *skus, *cpuprofile, *keep, *intakeOnly); err != nil {
+	if err := run(*orders, *lines, *perDoc, *skus, *cpuprofile, *keep, *intakeOnly, *withRules); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly bool) error {
+func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRules bool) error {
 	ctx := context.Background()
 	if data == "" {
 		dir, err := os.MkdirTemp("", "orderhub-bench-")
@@ -61,12 +62,18 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly bool) e
 		cfg.Pipeline.MaxInFlight, _ = strconv.Atoi(v)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if withRules {
+		if err := writeRules(cfg); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("business rules: %v\n", withRules)
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := seed(ctx, a, data, skus); err != nil {
+	if err := seed(ctx, a, data, skus, withRules); err != nil {
 		return err
 	}
 	docs, err := writeDocs(data, n, lines, perDoc, skus)
@@ -174,15 +181,44 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly bool) e
 	return nil
 }
 
-func seed(ctx context.Context, a *app.App, data string, skus int) error {
+// writeRules gives the bench the rules a supplier would run with: every
+// order is checked against them and allocated under them (warehouses
+// ranked for its ship-to, a share of every SKU protected for key accounts,
+// restrictions looked up, safety stock, the partner's quantities rounded up
+// to whole cases of 12).
+func writeRules(cfg config.Config) error {
+	if err := os.MkdirAll(cfg.ProfilesDir(), 0o755); err != nil {
+		return err
+	}
+	rs := `warehouses:
+  WH-EAST: {serves: [{country: US, regions: [NY, OH, PA], priority: 1}, {country: US, priority: 2}]}
+  WH-WEST: {serves: [{country: US, regions: [CA, OR, WA], priority: 1}, {country: US, priority: 2}]}
+protections:
+  - {category: general, for: key_account, share: 10%, below: 1000000000}
+restrictions:
+  - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
+  - {category: general, partners: [NOT-BENCH], reason: not for this partner}
+`
+	if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte(rs), 0o644); err != nil {
+		return err
+	}
+	prof := "partner: BENCH\npolicy:\n  allocation: allow_split\n  case_pack: round_up\n"
+	return os.WriteFile(filepath.Join(cfg.ProfilesDir(), "BENCH.yaml"), []byte(prof), 0o644)
+}
+
+func seed(ctx context.Context, a *app.App, data string, skus int, withRules bool) error {
 	var cat, stock, prices strings.Builder
 	cat.WriteString("sku,gtin,description,uom,pack_size,moq,category,weight_kg\n")
-	stock.WriteString("warehouse,sku,on_hand\n")
+	stock.WriteString("warehouse,sku,on_hand,safety_stock\n")
 	prices.WriteString("price_list,sku,currency,unit_price,min_qty,valid_from,valid_to\n")
 	for i := 0; i < skus; i++ {
 		sku := fmt.Sprintf("SKU-%05d", i)
 		fmt.Fprintf(&cat, "%s,,ITEM %d,EA,12,1,general,0.5\n", sku, i)
-		fmt.Fprintf(&stock, "WH-EAST,%s,100000000\nWH-WEST,%s,100000000\n", sku, sku)
+		safety := 0
+		if withRules {
+			safety = 1000
+		}
+		fmt.Fprintf(&stock, "WH-EAST,%s,100000000,%d\nWH-WEST,%s,100000000,%d\n", sku, safety, sku, safety)
 		fmt.Fprintf(&prices, "BENCH-USD,%s,USD,%d.%02d,0,,\n", sku, 1+i%20, i%100)
 	}
 	partners := "partner,name,tier,price_list,token\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789\n"
