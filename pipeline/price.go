@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -17,10 +18,15 @@ import (
 // with the highest volume break the quantity reaches. A line the list does
 // not price takes the PO's own unit price if it has one (and says so in its
 // adjustments); a line priced by neither rejects the order, releasing its
-// reservations. Amounts are rounded half away from zero to the currency's
-// minor unit, per line, and the totals are sums of rounded lines.
+// reservations. A partner's tier discount (rules.yaml pricing.tier_discounts)
+// comes off list prices, never off the PO's own price. Amounts are rounded
+// to the currency's minor unit, per line, half away from zero unless the
+// rules say bankers' rounding, and the totals are sums of rounded lines.
 type Price struct {
 	Store *store.Store
+	// Rules hold the tier discounts and the rounding; nil: none, and
+	// half away from zero.
+	Rules *rules.File
 	// Today is the clock for orders without a date; default time.Now.
 	Today func() time.Time
 }
@@ -58,12 +64,17 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 // price works out o.Pricing, or o.Problems for lines it cannot price.
 func (s *Price) price(ctx context.Context, o *order.Order) error {
 	o.Problems = nil
-	list := ""
+	list, tier := "", ""
 	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
-		list = p.PriceList
+		list, tier = p.PriceList, p.Tier
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	var rs *rules.Set
+	if s.Rules != nil {
+		rs = s.Rules.Current()
+	}
+	tierOff := rs.TierDiscount(tier)
 	date := o.OrderDate
 	if date == "" {
 		now := time.Now
@@ -98,6 +109,12 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "volume_break",
 					Rule: fmt.Sprintf("%s:%s:min_qty_%s", list, l.SKU, row.MinQty), Amount: decimal.Zero})
 			}
+			if tierOff.IsPositive() {
+				off := row.UnitPrice.Mul(tierOff)
+				pl.UnitPrice = row.UnitPrice.Sub(off)
+				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "tier_discount",
+					Rule: "pricing.tier_discounts." + tier, Amount: off.Neg()})
+			}
 		case l.UnitPrice != nil:
 			pl.UnitPrice, pl.ListPrice = *l.UnitPrice, *l.UnitPrice
 			pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "po_price", Rule: "no_list_price", Amount: decimal.Zero})
@@ -128,8 +145,8 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	places := minorUnits(o.Currency)
 	for _, pl := range pr.Lines {
 		q := o.InForce(o.Line(pl.LineNo))
-		amount := pl.UnitPrice.Mul(q).Round(places)
-		listAmount := pl.ListPrice.Mul(q).Round(places)
+		amount := rs.Round(pl.UnitPrice.Mul(q), places)
+		listAmount := rs.Round(pl.ListPrice.Mul(q), places)
 		pr.Subtotal = pr.Subtotal.Add(listAmount)
 		pr.DiscountTotal = pr.DiscountTotal.Add(listAmount.Sub(amount))
 		pr.Total = pr.Total.Add(amount)

@@ -82,7 +82,7 @@ func runScenario(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	today := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
-	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: today}, &Route{Store: st}}
+	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: today, Rules: rf}, &Route{Store: st}}
 
 	f, err := os.Open(filepath.Join(dir, "orders.ndjson"))
 	if err != nil {
@@ -158,6 +158,13 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 		fmt.Fprintf(b, "  problem %s: %s\n", p.Path, p.Message)
 	}
 	if pr := o.Pricing; pr != nil {
+		for _, pl := range pr.Lines {
+			fmt.Fprintf(b, "  price line %s: %s (list %s", pl.LineNo, pl.UnitPrice, pl.ListPrice)
+			for _, a := range pl.Adjustments {
+				fmt.Fprintf(b, "; %s %s %s", a.Kind, a.Rule, a.Amount)
+			}
+			b.WriteString(")\n")
+		}
 		fmt.Fprintf(b, "  priced: subtotal %s, discount %s, total %s %s\n", pr.Subtotal, pr.DiscountTotal, pr.Total, o.Currency)
 	}
 	var msgs []string

@@ -62,6 +62,42 @@ type Set struct {
 	Warehouses   map[string]*Warehouse `yaml:"warehouses"`
 	Protections  []Protection          `yaml:"protections"`
 	Restrictions []Restriction         `yaml:"restrictions"`
+	Pricing      Pricing               `yaml:"pricing"`
+}
+
+// Pricing holds the price rules that are not prices: discounts by tier and
+// how amounts are rounded.
+type Pricing struct {
+	// TierDiscounts take a share off list prices for partners of a
+	// tier ("gold: 3%"). Contract prices, when there are any, are net:
+	// no tier discount applies to them.
+	TierDiscounts map[string]Share `yaml:"tier_discounts"`
+	// Rounding of line amounts to the currency's minor unit:
+	// "half_up" (default: half away from zero, 0.125 → 0.13) or
+	// "bankers" (half to even, 0.125 → 0.12).
+	Rounding string `yaml:"rounding"`
+}
+
+// Rounding modes.
+const (
+	RoundHalfUp  = "half_up"
+	RoundBankers = "bankers"
+)
+
+// TierDiscount is the share off list prices for tier, zero when none.
+func (s *Set) TierDiscount(tier string) decimal.Decimal {
+	if s == nil {
+		return decimal.Zero
+	}
+	return s.Pricing.TierDiscounts[tier].Decimal
+}
+
+// Round rounds an amount to places decimals as the rules say.
+func (s *Set) Round(d decimal.Decimal, places int32) decimal.Decimal {
+	if s != nil && s.Pricing.Rounding == RoundBankers {
+		return d.RoundBank(places)
+	}
+	return d.Round(places)
 }
 
 // Warehouse is what the rules say about one warehouse.
@@ -217,6 +253,20 @@ func (s *Set) validate() error {
 		if strings.TrimSpace(r.Reason) == "" {
 			add(p+".reason", "want the reason, which the partner is told")
 		}
+	}
+	for tier, d := range s.Pricing.TierDiscounts {
+		p := fmt.Sprintf("pricing.tier_discounts[%q]", tier)
+		if TierRank(tier) == len(Tiers) {
+			add(p, "want a tier (%s), got %q", strings.Join(Tiers, ", "), tier)
+		}
+		if !d.IsPositive() || !d.LessThan(decimal.NewFromInt(1)) {
+			add(p, `want a discount above 0 and below 100%%, such as "3%%", got %s`, d.String())
+		}
+	}
+	switch s.Pricing.Rounding {
+	case "", RoundHalfUp, RoundBankers:
+	default:
+		add("pricing.rounding", "want %s or %s, got %q", RoundHalfUp, RoundBankers, s.Pricing.Rounding)
 	}
 	if len(probs) > 0 {
 		return &strictyaml.Error{Problems: probs}

@@ -44,6 +44,9 @@ func TestDecodeBad(t *testing.T) {
 		`bad.yaml:9: protections[2].below: want a quantity of 0 or more, got -1`,
 		`bad.yaml:11: restrictions[0]: want countries, regions or partners`,
 		`bad.yaml:11: restrictions[0].reason: want the reason`,
+		`bad.yaml:13: pricing.tier_discounts["platinum"]: want a tier`,
+		`bad.yaml:13: pricing.tier_discounts["gold"]: want a discount above 0 and below 100%`,
+		`bad.yaml:14: pricing.rounding: want half_up or bankers, got "up"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
@@ -149,5 +152,23 @@ func TestFileReload(t *testing.T) {
 	f.mu.Unlock()
 	if n := len(f.Current().Protections); n != 2 || f.Problem() == nil {
 		t.Errorf("a bad file on disk: %d protections, problem %v", n, f.Problem())
+	}
+}
+
+func TestPricingRules(t *testing.T) {
+	s := load(t, "good.yaml")
+	d := decimal.RequireFromString
+	if got := s.TierDiscount("gold"); got.String() != "0.025" {
+		t.Errorf("gold discount %s", got)
+	}
+	if got := s.TierDiscount("standard"); !got.IsZero() {
+		t.Errorf("standard discount %s", got)
+	}
+	if got := s.Round(d("0.125"), 2); got.String() != "0.12" {
+		t.Errorf("bankers 0.125 → %s", got)
+	}
+	var none *Set
+	if got := none.Round(d("0.125"), 2); got.String() != "0.13" {
+		t.Errorf("half up 0.125 → %s", got)
 	}
 }
