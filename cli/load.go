@@ -17,7 +17,7 @@ import (
 
 func loadCmd(e *env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "load catalog|stock|prices|partners|crosswalk FILE.csv... | load rules FILE.yaml",
+		Use:   "load catalog|stock|prices|partners|crosswalk|contracts FILE.csv... | load rules FILE.yaml",
 		Short: "Load master data from CSV files (one transaction per file; loading a file twice changes nothing), or the business rules",
 		Long: `load reads master data from CSV files with a header row:
 
@@ -26,6 +26,7 @@ func loadCmd(e *env) *cobra.Command {
   prices     price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
   partners   partner,name,tier,price_list,token
   crosswalk  partner,kind,value,sku   (kind: buyer_item or gtin)
+  contracts  partner,sku,currency,unit_price,valid_from,valid_to   (optional: min_qty)
 
 status is active (also when empty) or discontinued (kept, no longer sold).
 safety_stock is what a warehouse keeps back and never promises (empty: none; at

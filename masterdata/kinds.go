@@ -1,7 +1,9 @@
 package masterdata
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/orderhub/orderhub/store"
 )
@@ -157,4 +159,43 @@ var crosswalkSpec = spec[store.CrosswalkEntry]{
 	},
 	check:  (*store.Store).CheckCrosswalk,
 	upsert: (*store.Store).UpsertCrosswalk,
+}
+
+// contractsSpec reads partners' contract prices: price rows on the
+// partner's own list (store.ContractList), so that they are loaded,
+// checked and looked up like any price, volume breaks included.
+var contractsSpec = spec[store.Price]{
+	kind: store.KindContracts,
+	cols: columns{
+		required: []string{"partner", "sku", "currency", "unit_price", "valid_from", "valid_to"},
+		optional: []string{"min_qty"},
+	},
+	parse: func(r *row) store.Price {
+		p := store.Price{
+			PriceList: store.ContractList(r.id("partner")),
+			SKU:       r.sku("sku"),
+			Currency:  r.currency("currency"),
+			UnitPrice: r.decimal("unit_price", nonNegative, nil),
+			MinQty:    r.decimal("min_qty", nonNegative, &decZero),
+			ValidFrom: r.date("valid_from"),
+			ValidTo:   r.date("valid_to"),
+		}
+		if p.ValidFrom != "" && p.ValidTo != "" && p.ValidTo < p.ValidFrom {
+			r.fail("valid_to", "want a date on or after valid_from %s, got %q", p.ValidFrom, p.ValidTo)
+		}
+		return p
+	},
+	keys: func(p store.Price) []key {
+		partner := strings.TrimPrefix(p.PriceList, store.ContractList(""))
+		return []key{{"sku", []string{"partner", "sku", "currency", "min_qty", "valid_from"},
+			p.PriceList + "\x00" + p.SKU + "\x00" + p.Currency + "\x00" + p.MinQty.String() + "\x00" + p.ValidFrom,
+			fmt.Sprintf("duplicate partner %q, sku %q, currency %s, min_qty %s, valid_from %q",
+				partner, p.SKU, p.Currency, p.MinQty, p.ValidFrom)}}
+	},
+	check: (*store.Store).CheckPrices,
+	upsert: func(s *store.Store, ctx context.Context, ps []store.Price) (store.LoadResult, error) {
+		res, err := s.UpsertPrices(ctx, ps)
+		res.Kind = store.KindContracts
+		return res, err
+	},
 }

@@ -45,7 +45,7 @@ import (
 	"github.com/orderhub/orderhub/store"
 )
 
-var kinds = []string{store.KindCatalog, store.KindStock, store.KindPrices, store.KindPartners, store.KindCrosswalk}
+var kinds = []string{store.KindCatalog, store.KindStock, store.KindPrices, store.KindPartners, store.KindCrosswalk, store.KindContracts}
 
 // Kinds lists the kinds of file Load reads, in the order they are best
 // loaded.
@@ -80,6 +80,8 @@ func LoadReader(ctx context.Context, st *store.Store, kind, name string, r io.Re
 		return run(ctx, st, partnersSpec, name, r)
 	case store.KindCrosswalk:
 		return run(ctx, st, crosswalkSpec, name, r)
+	case store.KindContracts:
+		return run(ctx, st, contractsSpec, name, r)
 	}
 	return store.LoadResult{}, unknownKind(kind)
 }

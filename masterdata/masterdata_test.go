@@ -115,6 +115,7 @@ func TestLoadGood(t *testing.T) {
 		{"stock", "stock_safety.csv", true, store.LoadResult{Kind: "stock", Rows: 4, Inserted: 4}, "inventory"},
 		{"prices", "prices_good.csv", true, store.LoadResult{Kind: "prices", Rows: 4, Inserted: 4}, "prices"},
 		{"crosswalk", "crosswalk_good.csv", true, store.LoadResult{Kind: "crosswalk", Rows: 4, Inserted: 4}, "item_crosswalk"},
+		{"contracts", "contracts_good.csv", true, store.LoadResult{Kind: "contracts", Rows: 3, Inserted: 3}, "prices"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -318,6 +319,13 @@ func TestLoadErrors(t *testing.T) {
 			`stock_bad.csv:5: on_hand: required; want a decimal >= 0`,
 			`stock_bad.csv:6: sku: duplicate warehouse "WH-EAST" and sku "SKU-1001"; first on line 2`,
 			`stock_bad.csv:7: on_hand: want a decimal >= 0, got "-5"`,
+		}},
+		{"contracts", "contracts_bad.csv", []string{
+			`contracts_bad.csv:2: partner: want 1-64 characters of A-Z a-z 0-9 _ . -, got "BIG RETAIL"`,
+			`contracts_bad.csv:3: sku: "SKU-404" is not in the catalog`,
+			`contracts_bad.csv:4: valid_to: want a date on or after valid_from 2026-06-01, got "2026-05-01"`,
+			`contracts_bad.csv:5: unit_price: required; want a decimal >= 0`,
+			`contracts_bad.csv:7: sku: duplicate partner "BIGRETAIL", sku "SKU-1001", currency USD, min_qty 0, valid_from ""; first on line 6`,
 		}},
 		{"prices", "prices_bad.csv", []string{
 			`prices_bad.csv:2: currency: want a 3-letter currency code in capitals such as USD, got "usd"`,

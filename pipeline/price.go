@@ -18,8 +18,10 @@ import (
 // with the highest volume break the quantity reaches. A line the list does
 // not price takes the PO's own unit price if it has one (and says so in its
 // adjustments); a line priced by neither rejects the order, releasing its
-// reservations. A partner's tier discount (rules.yaml pricing.tier_discounts)
-// comes off list prices, never off the PO's own price. Amounts are rounded
+// reservations. A partner's contract price valid on the order date (orderhub
+// load contracts) beats the list and is net; otherwise its tier discount
+// (rules.yaml pricing.tier_discounts) comes off the list price. The PO's own
+// price is never discounted. Amounts are rounded
 // to the currency's minor unit, per line, half away from zero unless the
 // rules say bankers' rounding, and the totals are sums of rounded lines.
 type Price struct {
@@ -99,7 +101,28 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 			}
 			row = r
 		}
+		// A contract price valid on the order date beats the list: it is
+		// net (no tier discount), and the list price, when there is one,
+		// stays as the reference its saving is measured from.
+		contract, err := s.Store.PriceFor(ctx, store.ContractList(o.Partner), l.SKU, currency, date, q)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		switch {
+		case contract != nil:
+			if currency == "" {
+				currency = contract.Currency
+			}
+			pl.UnitPrice, pl.ListPrice, pl.PriceList = contract.UnitPrice, contract.UnitPrice, contract.PriceList
+			if row != nil && row.Currency == contract.Currency {
+				pl.ListPrice = row.UnitPrice
+			}
+			from := contract.ValidFrom
+			if from == "" {
+				from = "open"
+			}
+			pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "contract",
+				Rule: fmt.Sprintf("%s:%s:from_%s", contract.PriceList, l.SKU, from), Amount: contract.UnitPrice.Sub(pl.ListPrice)})
 		case row != nil:
 			if currency == "" {
 				currency = row.Currency

@@ -25,7 +25,7 @@ import (
 var updateScenarios = flag.Bool("update", false, "rewrite the scenarios' want.golden")
 
 // TestScenarios runs each directory under testdata/scenarios: master data
-// (*.csv, loaded by kind: catalog, stock, prices, partners), rules.yaml,
+// (*.csv, loaded by kind: catalog, stock, prices, partners, contracts), rules.yaml,
 // partner profiles (profiles/*.yaml) and orders.ndjson, whose orders go one
 // after the other through the stock, price and route stages against one
 // store, as the pipeline would take them. want.golden is what each order
@@ -64,7 +64,7 @@ func runScenario(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, kind := range []string{"catalog", "stock", "prices", "partners"} {
+	for _, kind := range []string{"catalog", "stock", "prices", "partners", "contracts"} {
 		path := filepath.Join(dir, kind+".csv")
 		if _, err := os.Stat(path); err != nil {
 			continue

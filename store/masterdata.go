@@ -21,6 +21,9 @@ const (
 	KindPrices    = "prices"
 	KindPartners  = "partners"
 	KindCrosswalk = "crosswalk"
+	// KindContracts are partners' contract prices: price rows kept on a
+	// list of the partner's own (ContractList).
+	KindContracts = "contracts"
 )
 
 // Partner tiers. Pricing keys its tier discounts on them.
@@ -398,3 +401,7 @@ func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadRes
 	}
 	return res, nil
 }
+
+// ContractList is the price list holding a partner's contract prices. Its
+// name cannot clash with a loaded list's: list ids have no colon.
+func ContractList(partner string) string { return "contract:" + partner }
