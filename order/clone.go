@@ -55,6 +55,7 @@ func (o *Order) Clone() *Order {
 	if o.Pricing != nil {
 		p := *o.Pricing
 		p.Lines = slices.Clone(p.Lines)
+		p.Adjustments = slices.Clone(p.Adjustments)
 		for i := range p.Lines {
 			p.Lines[i].Adjustments = slices.Clone(p.Lines[i].Adjustments)
 		}

@@ -333,6 +333,10 @@ func appendPricing(b []byte, p *Pricing) []byte {
 	} else {
 		w.b = appendSlice(w.b, p.Lines, appendPricedLine)
 	}
+	if len(p.Adjustments) > 0 {
+		w.key("adjustments")
+		w.b = appendSlice(w.b, p.Adjustments, appendAdjustment)
+	}
 	w.dec("subtotal", p.Subtotal)
 	w.dec("discount_total", p.DiscountTotal)
 	w.dec("total", p.Total)

@@ -277,7 +277,10 @@ func (o *Order) InForce(l *Line) decimal.Decimal {
 
 // Pricing is what the price stage decided, line by line, with its reasons.
 type Pricing struct {
-	Lines         []PricedLine    `json:"lines"`
+	Lines []PricedLine `json:"lines"`
+	// Adjustments are the order-level ones (a spend-threshold
+	// promotion), each with its rule and its (negative) amount.
+	Adjustments   []Adjustment    `json:"adjustments,omitempty"`
 	Subtotal      decimal.Decimal `json:"subtotal"`
 	DiscountTotal decimal.Decimal `json:"discount_total"`
 	Total         decimal.Decimal `json:"total"`

@@ -87,6 +87,7 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	}
 	pr := &order.Pricing{}
 	currency := o.Currency
+	promos := rs.LinePromotions(date, o.Partner, tier)
 	for i, l := range o.Lines {
 		q := o.InForce(&l)
 		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
@@ -129,14 +130,31 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 			}
 			pl.UnitPrice, pl.ListPrice, pl.PriceList = row.UnitPrice, row.UnitPrice, list
 			if !row.MinQty.IsZero() {
+				// The list price is the base row's (no break); the break
+				// is what it takes off.
+				amount := decimal.Zero
+				if base, err := s.Store.PriceFor(ctx, list, l.SKU, row.Currency, date, decimal.Zero); err == nil {
+					pl.ListPrice, amount = base.UnitPrice, row.UnitPrice.Sub(base.UnitPrice)
+				}
 				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "volume_break",
-					Rule: fmt.Sprintf("%s:%s:min_qty_%s", list, l.SKU, row.MinQty), Amount: decimal.Zero})
+					Rule: fmt.Sprintf("%s:%s:min_qty_%s", list, l.SKU, row.MinQty), Amount: amount})
 			}
 			if tierOff.IsPositive() {
 				off := row.UnitPrice.Mul(tierOff)
 				pl.UnitPrice = row.UnitPrice.Sub(off)
 				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "tier_discount",
 					Rule: "pricing.tier_discounts." + tier, Amount: off.Neg()})
+			}
+			if len(promos) > 0 {
+				category := ""
+				if it, err := s.Store.CatalogItem(ctx, l.SKU); err == nil {
+					category = it.Category
+				}
+				if p, off := bestPromotion(promos, l.SKU, category, row.Currency, pl.UnitPrice); p != nil {
+					pl.UnitPrice = pl.UnitPrice.Sub(off)
+					pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "promotion",
+						Rule: "pricing.promotions." + p.ID, Amount: off.Neg()})
+				}
 			}
 		case l.UnitPrice != nil:
 			pl.UnitPrice, pl.ListPrice = *l.UnitPrice, *l.UnitPrice
@@ -174,6 +192,21 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 		pr.DiscountTotal = pr.DiscountTotal.Add(listAmount.Sub(amount))
 		pr.Total = pr.Total.Add(amount)
 	}
+	// A spend promotion: the best one the order's total reaches, off the
+	// order as a whole.
+	var spend *rules.Promotion
+	for _, p := range rs.SpendPromotions(date, o.Partner, tier) {
+		if p.Currency == o.Currency && !pr.Total.LessThan(p.Spend.Over.Decimal) &&
+			(spend == nil || p.Spend.Save.GreaterThan(spend.Spend.Save.Decimal)) {
+			spend = p
+		}
+	}
+	if spend != nil {
+		save := spend.Spend.Save.Decimal
+		pr.Adjustments = append(pr.Adjustments, order.Adjustment{Kind: "promotion", Rule: "pricing.promotions." + spend.ID, Amount: save.Neg()})
+		pr.DiscountTotal = pr.DiscountTotal.Add(save)
+		pr.Total = pr.Total.Sub(save)
+	}
 	pr.Subtotal = pr.Subtotal.Round(places)
 	pr.DiscountTotal = pr.DiscountTotal.Round(places)
 	pr.Total = pr.Total.Round(places)
@@ -194,4 +227,30 @@ func minorUnits(currency string) int32 {
 		return 3
 	}
 	return 2
+}
+
+// bestPromotion is the line promotion that takes the most off unit for
+// the customer (the first on a tie), and what it takes off: a share of
+// the unit price, or an amount in the promotion's currency, never more
+// than the price. Line promotions do not stack with each other; they do
+// with the tier discount, which comes first.
+func bestPromotion(promos []*rules.Promotion, sku, category, currency string, unit decimal.Decimal) (*rules.Promotion, decimal.Decimal) {
+	var best *rules.Promotion
+	bestOff := decimal.Zero
+	for _, p := range promos {
+		if !p.Covers(sku, category) {
+			continue
+		}
+		off := decimal.Zero
+		switch {
+		case p.PercentOff.IsPositive():
+			off = unit.Mul(p.PercentOff.Decimal)
+		case p.AmountOff.IsPositive() && p.Currency == currency:
+			off = decimal.Min(p.AmountOff.Decimal, unit)
+		}
+		if off.GreaterThan(bestOff) {
+			best, bestOff = p, off
+		}
+	}
+	return best, bestOff
 }

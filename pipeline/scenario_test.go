@@ -165,6 +165,9 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			}
 			b.WriteString(")\n")
 		}
+		for _, a := range pr.Adjustments {
+			fmt.Fprintf(b, "  order adjustment: %s %s %s\n", a.Kind, a.Rule, a.Amount)
+		}
 		fmt.Fprintf(b, "  priced: subtotal %s, discount %s, total %s %s\n", pr.Subtotal, pr.DiscountTotal, pr.Total, o.Currency)
 	}
 	var msgs []string

@@ -76,6 +76,86 @@ type Pricing struct {
 	// "half_up" (default: half away from zero, 0.125 → 0.13) or
 	// "bankers" (half to even, 0.125 → 0.12).
 	Rounding string `yaml:"rounding"`
+	// Promotions run for set dates.
+	Promotions []Promotion `yaml:"promotions"`
+}
+
+// Promotion is a price promotion: a share or an amount off a unit
+// (line promotions), or an amount off an order whose total reaches a
+// threshold (spend). It runs from From to To (dates, inclusive; empty:
+// open) for the lines and partners its scope names: every scope given
+// must match, and an empty scope matches all.
+type Promotion struct {
+	ID         string   `yaml:"id"`
+	From       string   `yaml:"from"`
+	To         string   `yaml:"to"`
+	SKUs       []string `yaml:"skus"`
+	Categories []string `yaml:"categories"`
+	Tiers      []string `yaml:"tiers"`
+	Partners   []string `yaml:"partners"`
+	// PercentOff or AmountOff (per unit, in Currency), or Spend.
+	PercentOff Share    `yaml:"percent_off"`
+	AmountOff  Quantity `yaml:"amount_off"`
+	Spend      *Spend   `yaml:"spend"`
+	Currency   string   `yaml:"currency"`
+}
+
+// Spend takes Save off an order whose total reaches Over.
+type Spend struct {
+	Over Quantity `yaml:"over"`
+	Save Quantity `yaml:"save"`
+}
+
+// Running tells whether the promotion runs on date (YYYY-MM-DD) for a
+// partner of tier.
+func (p *Promotion) Running(date, partner, tier string) bool {
+	if (p.From != "" && date < p.From) || (p.To != "" && date > p.To) {
+		return false
+	}
+	if len(p.Tiers) > 0 && !slices.Contains(p.Tiers, tier) {
+		return false
+	}
+	return len(p.Partners) == 0 || slices.Contains(p.Partners, partner)
+}
+
+// Covers tells whether a line promotion covers an item.
+func (p *Promotion) Covers(sku, category string) bool {
+	if len(p.SKUs) > 0 && !slices.Contains(p.SKUs, sku) {
+		return false
+	}
+	return len(p.Categories) == 0 || slices.Contains(p.Categories, category)
+}
+
+// LinePromotions are the share and amount promotions running on date for
+// a partner of tier, in the file's order.
+func (s *Set) LinePromotions(date, partner, tier string) []*Promotion {
+	if s == nil {
+		return nil
+	}
+	var out []*Promotion
+	for i := range s.Pricing.Promotions {
+		p := &s.Pricing.Promotions[i]
+		if p.Spend == nil && p.Running(date, partner, tier) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SpendPromotions are the spend promotions running on date for a partner
+// of tier.
+func (s *Set) SpendPromotions(date, partner, tier string) []*Promotion {
+	if s == nil {
+		return nil
+	}
+	var out []*Promotion
+	for i := range s.Pricing.Promotions {
+		p := &s.Pricing.Promotions[i]
+		if p.Spend != nil && p.Running(date, partner, tier) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Rounding modes.
@@ -197,7 +277,10 @@ func Decode(data []byte, name string) (*Set, error) {
 	return s, nil
 }
 
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$`)
+var (
+	codeRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$`)
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+)
 
 func (s *Set) validate() error {
 	var probs []*strictyaml.Problem
@@ -267,6 +350,61 @@ func (s *Set) validate() error {
 	case "", RoundHalfUp, RoundBankers:
 	default:
 		add("pricing.rounding", "want %s or %s, got %q", RoundHalfUp, RoundBankers, s.Pricing.Rounding)
+	}
+	ids := map[string]bool{}
+	for i, pr := range s.Pricing.Promotions {
+		p := fmt.Sprintf("pricing.promotions[%d]", i)
+		switch {
+		case !codeRE.MatchString(pr.ID):
+			add(p+".id", "want the promotion's id (letters, digits, _ . -), which its adjustments name, got %q", pr.ID)
+		case ids[pr.ID]:
+			add(p+".id", "duplicate promotion id %q", pr.ID)
+		}
+		ids[pr.ID] = true
+		for _, d := range [][2]string{{"from", pr.From}, {"to", pr.To}} {
+			if d[1] == "" {
+				continue
+			}
+			if _, err := time.Parse("2006-01-02", d[1]); err != nil {
+				add(p+"."+d[0], "want a date YYYY-MM-DD, got %q", d[1])
+			}
+		}
+		if pr.From != "" && pr.To != "" && pr.To < pr.From {
+			add(p+".to", "want a date on or after from %s, got %q", pr.From, pr.To)
+		}
+		for j, t := range pr.Tiers {
+			if TierRank(t) == len(Tiers) {
+				add(fmt.Sprintf("%s.tiers[%d]", p, j), "want a tier (%s), got %q", strings.Join(Tiers, ", "), t)
+			}
+		}
+		kinds := 0
+		if !pr.PercentOff.IsZero() {
+			kinds++
+			if !pr.PercentOff.IsPositive() || !pr.PercentOff.LessThan(decimal.NewFromInt(1)) {
+				add(p+".percent_off", `want a share above 0 and below 100%%, got %s`, pr.PercentOff.String())
+			}
+		}
+		if !pr.AmountOff.IsZero() {
+			kinds++
+			if !pr.AmountOff.IsPositive() {
+				add(p+".amount_off", "want an amount above 0, got %s", pr.AmountOff)
+			}
+		}
+		if pr.Spend != nil {
+			kinds++
+			if !pr.Spend.Over.IsPositive() || !pr.Spend.Save.IsPositive() || !pr.Spend.Save.LessThan(pr.Spend.Over.Decimal) {
+				add(p+".spend", "want over and save above 0, save below over, got over %s save %s", pr.Spend.Over, pr.Spend.Save)
+			}
+			if len(pr.SKUs) > 0 || len(pr.Categories) > 0 {
+				add(p, "a spend promotion is about the order's total: scope it by tiers or partners, not skus or categories")
+			}
+		}
+		if kinds != 1 {
+			add(p, "want one of percent_off, amount_off or spend, got %d", kinds)
+		}
+		if (!pr.AmountOff.IsZero() || pr.Spend != nil) && !currencyRE.MatchString(pr.Currency) {
+			add(p+".currency", "want the 3-letter currency its amounts are in, in capitals (USD), got %q", pr.Currency)
+		}
 	}
 	if len(probs) > 0 {
 		return &strictyaml.Error{Problems: probs}

@@ -47,6 +47,16 @@ func TestDecodeBad(t *testing.T) {
 		`bad.yaml:13: pricing.tier_discounts["platinum"]: want a tier`,
 		`bad.yaml:13: pricing.tier_discounts["gold"]: want a discount above 0 and below 100%`,
 		`bad.yaml:14: pricing.rounding: want half_up or bankers, got "up"`,
+		`bad.yaml:16: pricing.promotions[0].id: want the promotion's id`,
+		`bad.yaml:16: pricing.promotions[0].from: want a date YYYY-MM-DD, got "2026-13-01"`,
+		`bad.yaml:16: pricing.promotions[0]: want one of percent_off, amount_off or spend, got 2`,
+		`bad.yaml:17: pricing.promotions[1].to: want a date on or after from 2026-11-02`,
+		`bad.yaml:17: pricing.promotions[1].spend: want over and save above 0, save below over`,
+		`bad.yaml:17: pricing.promotions[1]: a spend promotion is about the order's total`,
+		`bad.yaml:17: pricing.promotions[1].currency: want the 3-letter currency`,
+		`bad.yaml:18: pricing.promotions[2].id: duplicate promotion id "P2"`,
+		`bad.yaml:18: pricing.promotions[2].tiers[0]: want a tier`,
+		`bad.yaml:18: pricing.promotions[2].percent_off: want a share above 0 and below 100%`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
