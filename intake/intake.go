@@ -27,6 +27,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/orderhub/orderhub/internal/pathname"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/orderhub/orderhub/adapters/format"
@@ -631,16 +633,5 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// safeName keeps a partner id or file name to one path element.
-func safeName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 {
-			return '_'
-		}
-		return r
-	}, s)
-	if s == "" || s == "." || s == ".." {
-		return "_"
-	}
-	return s
-}
+// safeName keeps a name to one path element.
+func safeName(s string) string { return pathname.Element(s) }

@@ -74,23 +74,9 @@ var stockSpec = spec[store.StockLevel]{
 }
 
 var pricesSpec = spec[store.Price]{
-	kind: store.KindPrices,
-	cols: columns{required: []string{"price_list", "sku", "currency", "unit_price", "min_qty", "valid_from", "valid_to"}},
-	parse: func(r *row) store.Price {
-		p := store.Price{
-			PriceList: r.id("price_list"),
-			SKU:       r.sku("sku"),
-			Currency:  r.currency("currency"),
-			UnitPrice: r.decimal("unit_price", nonNegative, nil),
-			MinQty:    r.decimal("min_qty", nonNegative, &decZero),
-			ValidFrom: r.date("valid_from"),
-			ValidTo:   r.date("valid_to"),
-		}
-		if p.ValidFrom != "" && p.ValidTo != "" && p.ValidTo < p.ValidFrom {
-			r.fail("valid_to", "want a date on or after valid_from %s, got %q", p.ValidFrom, p.ValidTo)
-		}
-		return p
-	},
+	kind:  store.KindPrices,
+	cols:  columns{required: []string{"price_list", "sku", "currency", "unit_price", "min_qty", "valid_from", "valid_to"}},
+	parse: func(r *row) store.Price { return parsePrice(r, r.id("price_list")) },
 	keys: func(p store.Price) []key {
 		// The table's primary key. Overlapping validity is allowed: a
 		// promotion dated inside an open-ended list price is the usual
@@ -102,6 +88,24 @@ var pricesSpec = spec[store.Price]{
 	},
 	check:  (*store.Store).CheckPrices,
 	upsert: (*store.Store).UpsertPrices,
+}
+
+// parsePrice reads a price row's columns onto the price list given: a
+// loaded list's or a partner's contract list.
+func parsePrice(r *row, list string) store.Price {
+	p := store.Price{
+		PriceList: list,
+		SKU:       r.sku("sku"),
+		Currency:  r.currency("currency"),
+		UnitPrice: r.decimal("unit_price", nonNegative, nil),
+		MinQty:    r.decimal("min_qty", nonNegative, &decZero),
+		ValidFrom: r.date("valid_from"),
+		ValidTo:   r.date("valid_to"),
+	}
+	if p.ValidFrom != "" && p.ValidTo != "" && p.ValidTo < p.ValidFrom {
+		r.fail("valid_to", "want a date on or after valid_from %s, got %q", p.ValidFrom, p.ValidTo)
+	}
+	return p
 }
 
 var tiers = []string{store.TierKeyAccount, store.TierGold, store.TierSilver, store.TierStandard}
@@ -170,21 +174,7 @@ var contractsSpec = spec[store.Price]{
 		required: []string{"partner", "sku", "currency", "unit_price", "valid_from", "valid_to"},
 		optional: []string{"min_qty"},
 	},
-	parse: func(r *row) store.Price {
-		p := store.Price{
-			PriceList: store.ContractList(r.id("partner")),
-			SKU:       r.sku("sku"),
-			Currency:  r.currency("currency"),
-			UnitPrice: r.decimal("unit_price", nonNegative, nil),
-			MinQty:    r.decimal("min_qty", nonNegative, &decZero),
-			ValidFrom: r.date("valid_from"),
-			ValidTo:   r.date("valid_to"),
-		}
-		if p.ValidFrom != "" && p.ValidTo != "" && p.ValidTo < p.ValidFrom {
-			r.fail("valid_to", "want a date on or after valid_from %s, got %q", p.ValidFrom, p.ValidTo)
-		}
-		return p
-	},
+	parse: func(r *row) store.Price { return parsePrice(r, store.ContractList(r.id("partner"))) },
 	keys: func(p store.Price) []key {
 		partner := strings.TrimPrefix(p.PriceList, store.ContractList(""))
 		return []key{{"sku", []string{"partner", "sku", "currency", "min_qty", "valid_from"},

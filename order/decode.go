@@ -295,7 +295,7 @@ func decimalsInRange(o *Order) bool {
 		}
 	}
 	for _, oc := range o.Outcomes {
-		if !decimalInRange(oc.Quantity) {
+		if !decimalInRange(oc.Quantity) || !decimalInRange(oc.Short) {
 			return false
 		}
 	}

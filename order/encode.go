@@ -320,6 +320,9 @@ func appendOutcome(b []byte, a *LineOutcome) []byte {
 	w.str("outcome", a.Outcome, false)
 	w.dec("quantity", a.Quantity)
 	w.str("uom", a.UOM, true)
+	if !a.Short.IsZero() {
+		w.dec("short", a.Short)
+	}
 	w.str("reason", a.Reason, true)
 	w.str("rule", a.Rule, true)
 	return append(w.b, '}')

@@ -251,7 +251,10 @@ type LineOutcome struct {
 	// unit.
 	Quantity decimal.Decimal `json:"quantity"`
 	UOM      string          `json:"uom,omitempty"`
-	Reason   string          `json:"reason,omitempty"`
+	// Short is what the line did not get for want of stock, backordered
+	// or cancelled, in UOM; zero (left out) when it got all it wanted.
+	Short  decimal.Decimal `json:"short,omitzero"`
+	Reason string          `json:"reason,omitempty"`
 	// Rule names the rule that decided it, when one did.
 	Rule string `json:"rule,omitempty"`
 }

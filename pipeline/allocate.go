@@ -50,8 +50,6 @@ type Plan struct {
 	// Complete is false when ship_complete found no warehouse for the
 	// whole order.
 	Complete bool
-	// Rank is the warehouses considered, nearest first.
-	Rank []string
 }
 
 // Shortfall is what a line did not get.
@@ -59,6 +57,9 @@ type Shortfall struct {
 	Quantity    decimal.Decimal // not allocated
 	Backordered bool            // waits for stock; else cancelled
 	Reason      string
+	// Rule names the kind of rule that held stock back ("protections"),
+	// "" when the stock simply was not there.
+	Rule string
 }
 
 // Allocated is the quantity allocated to line lineNo, over warehouses.
@@ -112,17 +113,16 @@ func Allocate(in AllocInput) Plan {
 		rank = slices.Clone(held)
 		slices.Sort(rank)
 	}
-	p.Rank = rank
 	take := func(w Want, wh string, q decimal.Decimal) {
 		usable[wh][w.SKU] = usable[wh][w.SKU].Sub(q)
 		p.Reservations = append(p.Reservations, store.Reservation{OrderID: in.OrderID, LineNo: w.LineNo, Warehouse: wh, SKU: w.SKU, Quantity: q})
 		p.Allocations = append(p.Allocations, order.Allocation{LineNo: w.LineNo, Warehouse: wh, Quantity: q})
 	}
+	need := map[string]decimal.Decimal{} // by SKU, over the order's lines
+	for _, w := range in.Wants {
+		need[w.SKU] = need[w.SKU].Add(w.Quantity)
+	}
 	canShipAll := func(wh string) bool {
-		need := map[string]decimal.Decimal{}
-		for _, w := range in.Wants {
-			need[w.SKU] = need[w.SKU].Add(w.Quantity)
-		}
 		for sku, q := range need {
 			if usable[wh][sku].LessThan(q) {
 				return false
@@ -130,7 +130,7 @@ func Allocate(in AllocInput) Plan {
 		}
 		return true
 	}
-	backorder := in.Policy.AllowBackorder() && !in.Policy.FillOrKill
+	backorder := in.Policy.AllowBackorder()
 	short := func(w Want, q decimal.Decimal, why string) {
 		p.Short[w.LineNo] = Shortfall{Quantity: q, Backordered: backorder, Reason: why}
 		if backorder {
@@ -225,12 +225,18 @@ func Allocate(in AllocInput) Plan {
 			if got := w.Quantity.Sub(q); got.IsPositive() {
 				why = fmt.Sprintf("only %s in stock", got)
 			}
+			rule := p.Protected[w.SKU]
 			if len(rank) == 0 {
-				why = "no warehouse serves the ship-to"
-			} else if rule := p.Protected[w.SKU]; rule != "" {
+				why, rule = "no warehouse serves the ship-to", ""
+			} else if rule != "" {
 				why += "; stock kept for higher tiers by " + rule
 			}
 			short(w, q, why)
+			if rule != "" {
+				sh := p.Short[w.LineNo]
+				sh.Rule = "protections"
+				p.Short[w.LineNo] = sh
+			}
 		}
 	}
 	return p

@@ -223,9 +223,10 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 				continue
 			}
 			if q, ok := left[oc.LineNo]; ok && q.IsPositive() {
+				oc.Short = q
 				oc.Reason = fmt.Sprintf("%s %s still backordered; the rest filled from stock that arrived", q, oc.UOM)
 			} else {
-				oc.Outcome, oc.Reason = order.OutcomeAccepted, "backorder filled from stock that arrived"
+				oc.Outcome, oc.Short, oc.Reason = order.OutcomeAccepted, decimal.Zero, "backorder filled from stock that arrived"
 			}
 		}
 		status := order.StatusRouted

@@ -140,6 +140,7 @@ func TestRefillByTierThenAge(t *testing.T) {
 	row, _ := st.Order(ctx, orders["GOLD"].ID)
 	gold, _ := order.Decode(row.JSON)
 	if len(gold.Backorders) != 1 || gold.Backorders[0].Quantity.String() != "5" || gold.Outcome("1").Outcome != order.OutcomeBackordered ||
+		gold.Outcome("1").Short.String() != "5" ||
 		!strings.Contains(gold.Outcome("1").Reason, "5 EA still backordered") {
 		t.Errorf("gold after a part: backorders %v, outcome %+v", gold.Backorders, gold.Outcome("1"))
 	}
@@ -163,7 +164,7 @@ func TestRefillByTierThenAge(t *testing.T) {
 	}
 	row, _ = st.Order(ctx, orders["GOLD"].ID)
 	gold, _ = order.Decode(row.JSON)
-	if len(gold.Backorders) != 0 || len(gold.Allocations) != 2 || gold.Outcome("1").Outcome != order.OutcomeAccepted {
+	if len(gold.Backorders) != 0 || len(gold.Allocations) != 2 || gold.Outcome("1").Outcome != order.OutcomeAccepted || !gold.Outcome("1").Short.IsZero() {
 		t.Errorf("gold at the end: %+v %+v %+v", gold.Allocations, gold.Backorders, gold.Outcome("1"))
 	}
 	if q, _ := st.BackorderQueue(ctx, nil); len(q) != 0 {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -41,8 +39,6 @@ type Stock struct {
 	Rules *rules.File
 	// Policies give each partner's allocation policy; nil: the defaults.
 	Policies Policies
-
-	pending sync.Map // order id → []Replenishment, from Prepare to Outputs
 }
 
 // Policies answers what a partner's policy is (mappings.Profiles does).
@@ -126,17 +122,13 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	settle := func(p Plan) Outcome {
 		o.Allocations, o.Backorders = p.Allocations, p.Backorders
 		o.Outcomes = outcomes(o, checks, p)
-		s.pending.Delete(o.ID)
 		if len(p.Allocations) == 0 && len(p.Backorders) == 0 {
 			var probs []order.Problem
 			for i, oc := range o.Outcomes {
 				probs = append(probs, order.Problem{Path: fmt.Sprintf("lines[%d]", i), Message: oc.Reason})
 			}
-			o.Allocations, o.Backorders = nil, nil
-			s.noteShort(o, tier, p, wants)
 			return reject(o, "stock", probs)
 		}
-		s.noteShort(o, tier, p, wants)
 		return Outcome{Status: order.StatusReserved, Reason: p.Summary(o)}
 	}
 	// queue puts what the order waits for in the backorder queue, served
@@ -205,62 +197,87 @@ func outcomes(o *order.Order, checks []LineCheck, p Plan) []order.LineOutcome {
 		default:
 			lo.Outcome, lo.Quantity, lo.Reason = order.OutcomeAccepted, c.Want.Quantity, c.Changed
 		}
-		if short && sh.Reason != "" && lo.Rule == "" && strings.Contains(sh.Reason, "protections[") {
-			lo.Rule = "protections"
+		if short {
+			lo.Short = sh.Quantity
+			if lo.Rule == "" {
+				lo.Rule = sh.Rule
+			}
 		}
 		out = append(out, lo)
 	}
 	return out
 }
 
-// noteShort keeps, for Outputs, the replenishment requests of a key
-// account's order that is short.
-func (s *Stock) noteShort(o *order.Order, tier string, p Plan, wants []Want) {
-	if tier != rules.Tiers[0] || len(p.Short) == 0 {
-		return
-	}
-	var reqs []Replenishment
-	for _, w := range wants {
-		sh, ok := p.Short[w.LineNo]
-		if !ok {
-			continue
-		}
-		// The nearest warehouse serving the ship-to should have had it.
-		wh := ""
-		if len(p.Rank) > 0 {
-			wh = p.Rank[0]
-		}
-		uom := ""
-		if oc := o.Outcome(w.LineNo); oc != nil {
-			uom = oc.UOM
-		}
-		reqs = append(reqs, Replenishment{SKU: w.SKU, Warehouse: wh, Short: sh.Quantity, UOM: uom, Orders: []string{o.ID},
-			Partner: o.Partner, Tier: tier, PONumber: o.PONumber})
-	}
-	s.pending.Store(o.ID, reqs)
-}
-
 func (s *Stock) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
 	outs := next(o, TopicReserved, js, corr)
-	if v, ok := s.pending.LoadAndDelete(o.ID); ok {
-		for _, r := range v.([]Replenishment) {
-			b, err := json.Marshal(r)
-			if err != nil {
-				return nil, err
-			}
-			// One request per order and SKU: the same order short again
-			// (a redelivery) asks once.
-			m := message.NewMessage("replenish/"+o.ID+"/"+r.SKU+"/"+r.Warehouse, b)
-			m.Metadata.Set(ordermsg.Key, r.SKU)
-			m.Metadata.Set(ordermsg.Partner, o.Partner)
-			m.Metadata.Set(ordermsg.ContentType, "application/json")
-			if corr != "" {
-				m.Metadata.Set(ordermsg.CorrelationID, corr)
-			}
-			outs = append(outs, Output{Topic: TopicReplenishment, Msg: m})
+	reqs, err := s.replenishments(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
 		}
+		// One request per order and SKU: the same order short again (a
+		// redelivery) asks once.
+		m := message.NewMessage("replenish/"+o.ID+"/"+r.SKU+"/"+r.Warehouse, b)
+		m.Metadata.Set(ordermsg.Key, r.SKU)
+		m.Metadata.Set(ordermsg.Partner, o.Partner)
+		m.Metadata.Set(ordermsg.ContentType, "application/json")
+		if corr != "" {
+			m.Metadata.Set(ordermsg.CorrelationID, corr)
+		}
+		outs = append(outs, Output{Topic: TopicReplenishment, Msg: m})
 	}
 	return outs, nil
+}
+
+// replenishments are the requests for stock a key account's order waits
+// for: one per line short (its outcome's Short), to the nearest warehouse
+// serving the ship-to. They are read off the order, so a redelivered order
+// asks again with the same message ids.
+func (s *Stock) replenishments(ctx context.Context, o *order.Order) ([]Replenishment, error) {
+	var short []order.LineOutcome
+	for _, oc := range o.Outcomes {
+		if oc.Short.IsPositive() {
+			short = append(short, oc)
+		}
+	}
+	if len(short) == 0 {
+		return nil, nil
+	}
+	p, err := s.Store.Partner(ctx, o.Partner)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && p.Tier != rules.Tiers[0]) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var skus []string
+	for _, oc := range short {
+		if l := o.Line(oc.LineNo); l != nil && !slices.Contains(skus, l.SKU) {
+			skus = append(skus, l.SKU)
+		}
+	}
+	inv, err := s.Store.Inventory(ctx, skus)
+	if err != nil {
+		return nil, err
+	}
+	var rs *rules.Set
+	if s.Rules != nil {
+		rs = s.Rules.Current()
+	}
+	wh := ""
+	if rank := rs.Rank(placeOf(o), warehousesOf(inv)); len(rank) > 0 {
+		wh = rank[0]
+	}
+	reqs := make([]Replenishment, 0, len(short))
+	for _, oc := range short {
+		reqs = append(reqs, Replenishment{SKU: o.Line(oc.LineNo).SKU, Warehouse: wh, Short: oc.Short, UOM: oc.UOM,
+			Orders: []string{o.ID}, Partner: o.Partner, Tier: p.Tier, PONumber: o.PONumber})
+	}
+	return reqs, nil
 }
 
 // placeOf is where the order ships to: its ship-to party's country,

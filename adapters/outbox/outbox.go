@@ -17,8 +17,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
+
+	"github.com/orderhub/orderhub/internal/pathname"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -146,15 +147,4 @@ func Kept(path string) bool {
 }
 
 // clean keeps a name to one path element.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 {
-			return '_'
-		}
-		return r
-	}, s)
-	if s == "" || s == "." || s == ".." {
-		return "_"
-	}
-	return s
-}
+func clean(s string) string { return pathname.Element(s) }

@@ -593,6 +593,8 @@ func buildOrders(ctx context.Context, t *table, l *layout, s *survey, c conventi
 			}
 			return nil
 		}
+		// orderKey written out: a concatenation used only as a map index
+		// is built on the stack, where the function's result would not be.
 		d := byKey[vals[iPO]+"\x00"+vals[iShipTo]]
 		if d == nil {
 			key := orderKey(&vals)

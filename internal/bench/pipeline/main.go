@@ -24,6 +24,7 @@ import (
 	"github.com/orderhub/orderhub/app"
 	"github.com/orderhub/orderhub/config"
 	"github.com/orderhub/orderhub/intake"
+	"github.com/orderhub/orderhub/internal/bench/benchproc"
 	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
@@ -92,14 +93,11 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 		<-p.Running()
 	}
 
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	stop, err := benchproc.CPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start := time.Now()
 	if tf := os.Getenv("BENCH_TRACE"); tf != "" {
 		go func() {

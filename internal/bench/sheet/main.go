@@ -265,19 +265,11 @@ func child(path string, tune bool, cpuprofile, memprofile string) (err error) {
 	if tune {
 		app.TuneRuntime()
 	}
-	if cpuprofile != "" {
-		pf, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			pf.Close()
-		}()
+	stop, err := benchproc.CPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	start := time.Now()
 	f, err := os.Open(path)
 	if err != nil {
