@@ -38,6 +38,14 @@ type Stage interface {
 	Outputs(ctx context.Context, o *order.Order, js []byte, correlationID string) ([]Output, error)
 }
 
+// turnTaker is a stage whose orders take turns (Stock's allocation
+// window). Turn waits for the order's turn before Prepare; the runner calls
+// done once the order's transaction is over, committed or not, so the next
+// in turn plans on what it left.
+type turnTaker interface {
+	Turn(ctx context.Context, o *order.Order) (done func(), err error)
+}
+
 // Commit makes a stage's change inside the store transaction. A stage whose
 // only change is the order itself returns a nil Commit: the runner then moves
 // the order with one guarded statement. It returns the
@@ -91,6 +99,14 @@ func (r *runner) handle(msg *message.Message) error {
 	}
 	if o.ID == "" {
 		return Permanent(fmt.Errorf("message %s: order without id", msg.UUID))
+	}
+	release := func() {}
+	var err error
+	if t, ok := r.stage.(turnTaker); ok {
+		if release, err = t.Turn(ctx, o); err != nil {
+			return err
+		}
+		defer release() // once: an early return must not hold the others up
 	}
 	want, commit, err := r.stage.Prepare(ctx, o)
 	if err != nil {
@@ -156,6 +172,7 @@ func (r *runner) handle(msg *message.Message) error {
 		return tx.Advance(o.ID, out.Status, out.Reason, packed)
 	})
 	committed := time.Now()
+	release()
 	if errors.Is(err, store.ErrNotFound) {
 		return Permanent(err)
 	}

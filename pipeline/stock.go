@@ -39,6 +39,8 @@ type Stock struct {
 	Rules *rules.File
 	// Policies give each partner's allocation policy; nil: the defaults.
 	Policies Policies
+
+	window allocWindow
 }
 
 // Policies answers what a partner's policy is (mappings.Profiles does).
@@ -308,4 +310,25 @@ func skusOf(wants []Want) []string {
 		}
 	}
 	return skus
+}
+
+// Turn holds an order until its turn in the allocation window (rules.yaml
+// allocation.window): within a window, orders are allocated by tier, then
+// arrival.
+func (s *Stock) Turn(ctx context.Context, o *order.Order) (func(), error) {
+	var rs *rules.Set
+	if s.Rules != nil {
+		rs = s.Rules.Current()
+	}
+	span := rs.AllocationWindow()
+	if span <= 0 {
+		return func() {}, nil
+	}
+	tier := ""
+	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
+		tier = p.Tier
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return s.window.join(ctx, tier, span)
 }

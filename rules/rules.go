@@ -63,6 +63,7 @@ type Set struct {
 	Protections  []Protection          `yaml:"protections"`
 	Restrictions []Restriction         `yaml:"restrictions"`
 	Pricing      Pricing               `yaml:"pricing"`
+	Allocation   Allocation            `yaml:"allocation"`
 }
 
 // Pricing holds the price rules that are not prices: discounts by tier and
@@ -287,6 +288,7 @@ func (s *Set) validate() error {
 	add := func(path, format string, args ...any) {
 		probs = append(probs, &strictyaml.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
+	s.Allocation.validate(add)
 	for code, w := range s.Warehouses {
 		path := fmt.Sprintf("warehouses[%q]", code)
 		if !codeRE.MatchString(code) {

@@ -67,6 +67,9 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 		if err := writeRules(cfg); err != nil {
 			return err
 		}
+	} else if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte("allocation: {window: 0}\n"), 0o644); err != nil {
+		// The skeleton's figure: first come, first served, no wait.
+		return err
 	}
 	fmt.Printf("business rules: %v\n", withRules)
 	a, err := app.Open(ctx, cfg, log)
@@ -196,6 +199,7 @@ protections:
 restrictions:
   - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
   - {category: general, partners: [NOT-BENCH], reason: not for this partner}
+allocation: {window: 200ms}
 `
 	if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte(rs), 0o644); err != nil {
 		return err

@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/orderhub/orderhub/internal/strictyaml"
+)
+
+// DefaultAllocationWindow is the allocation window when the rules say
+// nothing: long enough for orders that come in together (one interchange,
+// one upload, a burst of API calls) to be sorted by tier, short enough that
+// nobody notices the wait.
+const DefaultAllocationWindow = 200 * time.Millisecond
+
+// maxAllocationWindow bounds the window: every order below the top tier
+// waits this long, so a typo of "20s" for "20ms" is refused, not obeyed.
+const maxAllocationWindow = 10 * time.Second
+
+// Allocation holds how orders are taken for allocation.
+//
+//	allocation:
+//	  window: 250ms   # 0 turns it off: first come, first served
+type Allocation struct {
+	// Window: orders that reach allocation within this time of the first
+	// of them are allocated by tier, then arrival, instead of as they
+	// come. Nil: DefaultAllocationWindow.
+	Window *Duration `yaml:"window"`
+}
+
+// AllocationWindow is the allocation window in force.
+func (s *Set) AllocationWindow() time.Duration {
+	if s == nil || s.Allocation.Window == nil {
+		return DefaultAllocationWindow
+	}
+	return s.Allocation.Window.Duration
+}
+
+// Duration is a length of time written as Go writes it: 250ms, 1.5s, 0.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads "250ms", "2s" or 0.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v := strings.TrimSpace(n.Value)
+	if n.Kind == yaml.ScalarNode && v == "0" {
+		d.Duration = 0
+		return nil
+	}
+	t, err := time.ParseDuration(v)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("want a duration such as 250ms or 2s, got %s", strictyaml.Describe(n))
+	}
+	d.Duration = t
+	return nil
+}
+
+func (a Allocation) validate(add func(path, format string, args ...any)) {
+	if a.Window == nil {
+		return
+	}
+	if w := a.Window.Duration; w < 0 || w > maxAllocationWindow {
+		add("allocation.window", "want a window from 0 (off) to %s, got %s", maxAllocationWindow, w)
+	}
+}
