@@ -190,6 +190,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ShutdownTimeout: time.Duration(a.Cfg.HTTP.ShutdownTimeout),
 		OutboxDir:       a.Cfg.OutboxDir(),
 		SentDir:         SentDir(a.Cfg.Data),
+		OperatorToken:   a.Cfg.OperatorToken(),
 	}, a.Store, a.Intake, a.Log.With("part", "http"))
 	if err != nil {
 		return err

@@ -162,15 +162,16 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%d orders.backorder messages", n)
 		}
 
-		// Stock arrives (a load, as orderhub load stock does): the backorder
-		// is filled, sent on, and the order ends routed.
+		// Stock arrives (PUT /v1/inventory, as the warehouse system would
+		// send it): the backorder is filled, sent on, and the order ends
+		// routed.
 		rows, _ := h.a.Store.InventoryOf(context.Background(), "SKU-1004")
-		var levels []store.StockLevel
+		var levels []string
 		for _, row := range rows {
-			levels = append(levels, store.StockLevel{Warehouse: row.Warehouse, SKU: "SKU-1004", OnHand: row.OnHand.Add(decimal.NewFromInt(10))})
+			levels = append(levels, fmt.Sprintf(`{"warehouse": %q, "sku": "SKU-1004", "on_hand": %q}`, row.Warehouse, row.OnHand.Add(decimal.NewFromInt(10))))
 		}
-		if _, err := h.a.Store.UpsertStock(context.Background(), levels); err != nil {
-			t.Fatal(err)
+		if r := h.do("PUT", "/v1/inventory", operatorToken, "application/json", strings.NewReader("["+strings.Join(levels, ",")+"]")); r.status != 200 {
+			t.Fatalf("PUT /v1/inventory = %d %s", r.status, r.raw)
 		}
 		var got response
 		h.waitFor(func() bool {

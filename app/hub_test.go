@@ -27,6 +27,9 @@ const (
 )
 
 // hub is one orderhub running in the test process.
+// operatorToken admits the hub's operator calls (PUT /v1/inventory).
+const operatorToken = "hub-operator-token-0001"
+
 type hub struct {
 	t    *testing.T
 	a    *app.App
@@ -50,6 +53,7 @@ func startHubAt(t *testing.T, data string) *hub {
 	cfg.Inbox.MinAge = config.Duration(60 * time.Millisecond)
 	cfg.Bus.PollInterval = config.Duration(50 * time.Millisecond)
 	cfg.HTTP.MaxBodyBytes = 1 << 20
+	cfg.HTTP.OperatorToken = operatorToken
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

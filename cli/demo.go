@@ -26,6 +26,10 @@ var demoFS embed.FS
 
 // demoTokens are the demo partners' bearer tokens, fixed so the README's
 // commands can be pasted as they are.
+// demoOperatorToken admits the demo's operator calls when orderhub.yaml
+// and the environment give none.
+const demoOperatorToken = "demo-operator-token-0001"
+
 var demoTokens = [][2]string{
 	{"BIGRETAIL", "demo-bigretail-token-0001"},
 	{"FRESHMART", "demo-freshmart-token-0002"},
@@ -43,6 +47,11 @@ changes no master data, and the same sample files come back as duplicates.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if e.cfg.OperatorToken() == "" {
+				// The demo's operator calls (PUT /v1/inventory) need a
+				// token; a real deployment sets its own.
+				e.cfg.HTTP.OperatorToken = demoOperatorToken
+			}
 			a, err := app.Open(ctx, e.cfg, e.log)
 			if err != nil {
 				return err
@@ -186,6 +195,10 @@ Try, in another terminal:
   curl -s -X POST http://%[1]s/v1/orders -H 'Authorization: Bearer %[2]s' -H 'Content-Type: application/json' \
     -d '{"po_number":"","lines":[{"line_no":"1","sku":"BEV-1001","quantity":"-3"}]}'
 
+  # 4. as the operator, set stock (backordered orders waiting for it are filled, key accounts first)
+  curl -s -X PUT http://%[1]s/v1/inventory -H 'Authorization: Bearer %[4]s' -H 'Content-Type: application/json' \
+    -d '[{"warehouse":"WH-EAST","sku":"BEV-1001","on_hand":"2500"}]'
+
 And see what warehouse WH-EAST received:
 
   ./bin/orderhub consume fulfilment.WH-EAST --data %[3]s
@@ -204,5 +217,5 @@ Distributors can upload sheets at http://%[1]s/upload (token above).
 
 Stop with Ctrl-C.
 
-`, host, demoTokens[0][1], e.cfg.Data)
+`, host, demoTokens[0][1], e.cfg.Data, e.cfg.OperatorToken())
 }

@@ -60,6 +60,11 @@ type HTTP struct {
 	// ReadTimeout bounds reading one request, so a slow client cannot hold
 	// a connection forever. Default 30s.
 	ReadTimeout Duration `yaml:"read_timeout"`
+	// OperatorToken admits the supplier's own API calls (PUT
+	// /v1/inventory). The environment's ORDERHUB_OPERATOR_TOKEN, when set,
+	// wins, so the token need not be written in a file. Empty: those
+	// calls are refused.
+	OperatorToken string `yaml:"operator_token"`
 }
 
 // Inbox is the local drop directory.
@@ -250,6 +255,15 @@ func (c Config) OutboxDir() string {
 // InboxEnabled says whether the inbox runs (true unless set false).
 func (c Config) InboxEnabled() bool { return c.Inbox.Enabled == nil || *c.Inbox.Enabled }
 
+// OperatorToken is the token that admits the operator's API calls: the
+// environment's ORDERHUB_OPERATOR_TOKEN, else http.operator_token.
+func (c Config) OperatorToken() string {
+	if t := strings.TrimSpace(os.Getenv("ORDERHUB_OPERATOR_TOKEN")); t != "" {
+		return t
+	}
+	return strings.TrimSpace(c.HTTP.OperatorToken)
+}
+
 // KafkaEnabled says whether the bus is Kafka rather than the embedded one.
 func (c Config) KafkaEnabled() bool { return c.Bus.Kafka != nil && len(c.Bus.Kafka.Brokers) > 0 }
 
@@ -266,6 +280,9 @@ func (c *Config) Validate() error {
 	}
 	v.positive("http.shutdown_timeout", c.HTTP.ShutdownTimeout)
 	v.positive("http.read_timeout", c.HTTP.ReadTimeout)
+	if t := strings.TrimSpace(c.HTTP.OperatorToken); t != "" && len(t) < 16 {
+		v.add("http.operator_token", "want a token of at least 16 characters (it guards the inventory), got %d", len(t))
+	}
 	v.positive("inbox.poll_interval", c.Inbox.PollInterval)
 	v.positive("inbox.min_age", c.Inbox.MinAge)
 	v.positive("bus.retention", c.Bus.Retention)

@@ -4,9 +4,11 @@
 //	GET  /v1/orders/{id}     an order with its status history
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
+//	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
 //	GET  /healthz            liveness and store reachability
 //
-// Every /v1 call carries the partner's bearer token. The partner is taken
+// Every /v1 call carries the partner's bearer token, except the
+// operator's (the supplier's own: inventory), which carry the operator token. The partner is taken
 // from the token, never from the body, and a partner only ever sees its own
 // orders and documents: anything else is 404, so ids cannot be probed.
 package httpapi
@@ -46,6 +48,9 @@ type Config struct {
 	// first, so each document keeps its own after a later document of the
 	// same name replaced it in the outbox. Empty: the outbox only.
 	SentDir string
+	// OperatorToken admits the supplier's own calls (PUT /v1/inventory);
+	// empty: they are refused. Partner tokens never admit them.
+	OperatorToken string
 }
 
 func (c *Config) setDefaults() {
@@ -114,6 +119,7 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("GET /upload/signout", s.signOut)
 	s.mux.HandleFunc("GET /upload/documents/{id}/errors.xlsx", s.getUploadErrors)
 	s.mux.HandleFunc("GET /upload/template.xlsx", s.getUploadTemplate)
+	s.mux.HandleFunc("PUT /v1/inventory", s.operator(s.putInventory))
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",
