@@ -226,3 +226,59 @@ func TestRefillPendingMessages(t *testing.T) {
 		t.Errorf("logistics: %v", l)
 	}
 }
+
+// A ship-complete order waits whole: stock for one of its lines, or for
+// each line in a different warehouse, fills nothing; once one warehouse
+// can ship it all, it ships all from there.
+func TestRefillShipComplete(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var items []store.CatalogItem
+	for _, sku := range []string{"A", "B"} {
+		items = append(items, store.CatalogItem{SKU: sku, Description: sku, UOM: "EA", PackSize: decimal.NewFromInt(1)})
+	}
+	if _, err := st.UpsertCatalog(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	stock := func(wh, sku string, n int64) {
+		t.Helper()
+		if _, err := st.UpsertStock(ctx, []store.StockLevel{{Warehouse: wh, SKU: sku, OnHand: decimal.NewFromInt(n)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stock("EAST", "A", 0)
+	stock("EAST", "B", 0)
+	pols := policyMap{"SC": {Allocation: mappings.AllocationShipComplete}}
+	stages := []Stage{&Stock{Store: st, Policies: pols}, &Route{Store: st}}
+	o := &order.Order{ID: "ord_sc", Partner: "SC", PONumber: "PO-SC", Status: order.StatusValidated,
+		Lines: []order.Line{{LineNo: "1", SKU: "A", Quantity: decimal.NewFromInt(5), UOM: "EA"}, {LineNo: "2", SKU: "B", Quantity: decimal.NewFromInt(5), UOM: "EA"}}}
+	process(t, st, stages, o)
+	if o.Status != order.StatusBackordered || len(o.Backorders) != 2 {
+		t.Fatalf("first: %s %v", o.Status, o.Backorders)
+	}
+	pub := &sink{}
+	rf := &Refill{Store: st, Pub: pub, Policies: pols}
+	for _, step := range []struct {
+		wh, sku string
+		n       int64
+		fills   int
+	}{
+		{"EAST", "A", 10, 0}, // A only: the order waits whole
+		{"WEST", "B", 10, 0}, // B in another warehouse: still no one warehouse has it all
+		{"EAST", "B", 5, 1},  // EAST has both: it ships all
+	} {
+		stock(step.wh, step.sku, step.n)
+		if n, err := rf.Once(ctx); err != nil || n != step.fills {
+			t.Fatalf("%s %s %d: Once = %d, %v", step.wh, step.sku, step.n, n, err)
+		}
+	}
+	row, _ := st.Order(ctx, o.ID)
+	got, _ := order.Decode(row.JSON)
+	if row.Status != order.StatusRouted || len(got.Allocations) != 2 || got.Allocations[0].Warehouse != "EAST" || got.Allocations[1].Warehouse != "EAST" {
+		t.Errorf("at the end: %s %+v", row.Status, got.Allocations)
+	}
+}
