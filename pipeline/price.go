@@ -96,6 +96,14 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
 			continue // refused by the stock stage: nothing to price
 		}
+		if l.Free() { // buy X get Y: zero, whatever the list says
+			pl, err := s.priceFree(ctx, &l, list, currency, date)
+			if err != nil {
+				return err
+			}
+			pr.Lines = append(pr.Lines, pl)
+			continue
+		}
 		pl := order.PricedLine{LineNo: l.LineNo}
 		var row *store.PriceRow
 		if list != "" {
