@@ -278,8 +278,10 @@ func withFree(paid []order.Line, checks []LineCheck, p Plan) ([]order.Line, []Li
 	if len(p.Free) == 0 {
 		return paid, checks
 	}
-	lines := slices.Clip(slices.Clone(paid))
-	cs := slices.Clip(slices.Clone(checks))
+	// New slices, never appended in place: paid is the partner's lines,
+	// which the next plan (a retry in the writer) starts from again.
+	lines := append(make([]order.Line, 0, len(paid)+len(p.Free)), paid...)
+	cs := append(make([]LineCheck, 0, len(checks)+len(p.Free)), checks...)
 	for _, f := range p.Free {
 		lines = append(lines, f.Line)
 		cs = append(cs, f.Check)
