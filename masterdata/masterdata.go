@@ -13,7 +13,7 @@
 //	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)
 //	stock:     warehouse,sku,on_hand (optional: safety_stock)
 //	prices:    price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
-//	partners:  partner,name,tier,price_list,token
+//	partners:  partner,name,tier,price_list,token (optional: since)
 //	crosswalk: partner,kind,value,sku
 //
 // Columns may come in any order; header names are matched case-insensitively
@@ -26,7 +26,10 @@
 // status is active (also when empty) or discontinued; safety_stock is what
 // a warehouse keeps back and never promises (empty: none). A file without
 // the status or safety_stock column keeps what is stored for the rows it
-// carries (new rows are active, without safety stock).
+// carries (new rows are active, without safety stock). since is the date
+// a partnership began (YYYY-MM-DD; empty: not known), from which the
+// loyalty discount counts whole years; a partners file without the column
+// keeps the stored dates.
 //
 // Stock, prices and crosswalk rows must name SKUs already in the catalog
 // (and crosswalk rows known partners), so load the catalog first, then

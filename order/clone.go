@@ -43,6 +43,7 @@ func (o *Order) Clone() *Order {
 		l.Charges = cloneCharges(l.Charges)
 		l.Parties = cloneParties(l.Parties)
 		l.Notes = slices.Clone(l.Notes)
+		l.FreeOf = slices.Clone(l.FreeOf)
 	}
 	if o.Source != nil {
 		s := *o.Source
@@ -57,8 +58,11 @@ func (o *Order) Clone() *Order {
 		p.Lines = slices.Clone(p.Lines)
 		p.Adjustments = slices.Clone(p.Adjustments)
 		for i := range p.Lines {
-			p.Lines[i].Adjustments = slices.Clone(p.Lines[i].Adjustments)
+			pl := &p.Lines[i]
+			pl.Adjustments = slices.Clone(pl.Adjustments)
+			pl.TaxBase, pl.TaxRate, pl.Tax = cloneDec(pl.TaxBase), cloneDec(pl.TaxRate), cloneDec(pl.Tax)
 		}
+		p.TaxTotal, p.TotalWithTax = cloneDec(p.TaxTotal), cloneDec(p.TotalWithTax)
 		c.Pricing = &p
 	}
 	if o.Route != nil {

@@ -277,6 +277,8 @@ func decimalInRange(d decimal.Decimal) bool {
 	return d.NumDigits()+e <= maxDecimalDigits
 }
 
+func decPtrInRange(d *decimal.Decimal) bool { return d == nil || decimalInRange(*d) }
+
 func decimalsInRange(o *Order) bool {
 	for i := range o.Lines {
 		l := &o.Lines[i]
@@ -303,8 +305,12 @@ func decimalsInRange(o *Order) bool {
 		if !decimalInRange(p.Subtotal) || !decimalInRange(p.DiscountTotal) || !decimalInRange(p.Total) {
 			return false
 		}
+		if !decPtrInRange(p.TaxTotal) || !decPtrInRange(p.TotalWithTax) {
+			return false
+		}
 		for _, l := range p.Lines {
-			if !decimalInRange(l.UnitPrice) || !decimalInRange(l.ListPrice) {
+			if !decimalInRange(l.UnitPrice) || !decimalInRange(l.ListPrice) ||
+				!decPtrInRange(l.TaxBase) || !decPtrInRange(l.TaxRate) || !decPtrInRange(l.Tax) {
 				return false
 			}
 			for _, a := range l.Adjustments {

@@ -275,6 +275,8 @@ func appendLine(b []byte, l *Line) []byte {
 	}
 	w.strs("notes", l.Notes)
 	w.str("change", l.Change, true)
+	w.str("promotion", l.Promotion, true)
+	w.strs("free_of", l.FreeOf)
 	return append(w.b, '}')
 }
 
@@ -343,6 +345,8 @@ func appendPricing(b []byte, p *Pricing) []byte {
 	w.dec("subtotal", p.Subtotal)
 	w.dec("discount_total", p.DiscountTotal)
 	w.dec("total", p.Total)
+	w.decPtr("tax_total", p.TaxTotal)
+	w.decPtr("total_with_tax", p.TotalWithTax)
 	return append(w.b, '}')
 }
 
@@ -358,6 +362,10 @@ func appendPricedLine(b []byte, l *PricedLine) []byte {
 	}
 	w.key("po_price_mismatch")
 	w.b = strconv.AppendBool(w.b, l.POPriceMismatch)
+	w.decPtr("tax_base", l.TaxBase)
+	w.decPtr("tax_rate", l.TaxRate)
+	w.decPtr("tax", l.Tax)
+	w.str("tax_rule", l.TaxRule, true)
 	return append(w.b, '}')
 }
 

@@ -108,6 +108,10 @@ func ContentHash(o *Order) string {
 			h.parties(l.Parties)
 			h.strs("notes", l.Notes)
 			h.str("change", l.Change)
+			// Set by orderhub on free goods only, which dedupe never sees
+			// (they are added after it); hashed so that no field escapes.
+			h.str("promotion", l.Promotion)
+			h.strs("free_of", l.FreeOf)
 		}
 	}
 	sum := sha256.Sum256(h.b)

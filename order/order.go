@@ -195,7 +195,16 @@ type Line struct {
 	// words: add, delete, change, quantity_increase, quantity_decrease,
 	// price_change, or code:<XX>).
 	Change string `json:"change,omitempty"`
+	// Promotion and FreeOf mark free goods, a line orderhub added (never
+	// the partner): the buy-X-get-Y promotion that gave it and the
+	// numbers of the lines whose quantities earned it. It is priced at
+	// zero; warehouses pick it like any line.
+	Promotion string   `json:"promotion,omitempty"`
+	FreeOf    []string `json:"free_of,omitempty"`
 }
+
+// Free tells whether the line is free goods orderhub added.
+func (l *Line) Free() bool { return l.Promotion != "" }
 
 // Source says where the order came from.
 type Source struct {
@@ -287,6 +296,10 @@ type Pricing struct {
 	Subtotal      decimal.Decimal `json:"subtotal"`
 	DiscountTotal decimal.Decimal `json:"discount_total"`
 	Total         decimal.Decimal `json:"total"`
+	// TaxTotal is the sum of the lines' tax and TotalWithTax is Total
+	// plus it; both absent when the rules have no tax rates.
+	TaxTotal     *decimal.Decimal `json:"tax_total,omitempty"`
+	TotalWithTax *decimal.Decimal `json:"total_with_tax,omitempty"`
 }
 
 // PricedLine is the price of one line and how it was reached.
@@ -297,6 +310,15 @@ type PricedLine struct {
 	PriceList       string          `json:"price_list,omitempty"`
 	Adjustments     []Adjustment    `json:"adjustments,omitempty"`
 	POPriceMismatch bool            `json:"po_price_mismatch"`
+	// TaxBase is the line's amount less its share of the order-level
+	// adjustments, Tax is TaxBase times TaxRate rounded to the
+	// currency, and TaxRule names the rate ("none" when the rules have
+	// none for the ship-to: no tax). Absent when the rules have no tax
+	// rates.
+	TaxBase *decimal.Decimal `json:"tax_base,omitempty"`
+	TaxRate *decimal.Decimal `json:"tax_rate,omitempty"`
+	Tax     *decimal.Decimal `json:"tax,omitempty"`
+	TaxRule string           `json:"tax_rule,omitempty"`
 }
 
 // Adjustment is one rule that moved a price away from the list price.

@@ -207,6 +207,13 @@ func (v *validator) lines(o *Order) {
 		if !hasItem(l) {
 			v.add(p, "no item: give sku, gtin, buyer_item or item_ids")
 		}
+		// Free goods are orderhub's to add (buy X get Y), never a sender's.
+		if l.Promotion != "" {
+			v.add(p+".promotion", "set by orderhub on the free goods it adds; leave it out")
+		}
+		if len(l.FreeOf) > 0 {
+			v.add(p+".free_of", "set by orderhub on the free goods it adds; leave it out")
+		}
 		if l.GTIN != "" {
 			if msg := checkGTIN(l.GTIN); msg != "" {
 				v.add(p+".gtin", "%s", msg)

@@ -35,6 +35,9 @@ func TestValidate(t *testing.T) {
 		want   []string // every problem, "path: message"; none means valid
 	}{
 		{"valid", func(o *Order) {}, nil},
+		{"free goods from a sender", func(o *Order) { o.Lines[1].Promotion, o.Lines[1].FreeOf = "P1", []string{"1"} },
+			[]string{"lines[1].promotion: set by orderhub on the free goods it adds; leave it out",
+				"lines[1].free_of: set by orderhub on the free goods it adds; leave it out"}},
 		{"partner not required", func(o *Order) { o.Partner = "" }, nil},
 		{"partner plausible", func(o *Order) { o.Partner = "BIG.RETAIL_01-x" }, nil},
 		{"partner with space", func(o *Order) { o.Partner = "BIG RETAIL" },

@@ -50,6 +50,9 @@ type Plan struct {
 	// Complete is false when ship_complete found no warehouse for the
 	// whole order.
 	Complete bool
+	// Free are the lines of free goods the plan adds to the order (buy X
+	// get Y, freegoods.go), allocated after the paid lines.
+	Free []FreeLine
 }
 
 // Shortfall is what a line did not get.

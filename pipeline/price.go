@@ -20,8 +20,10 @@ import (
 // adjustments); a line priced by neither rejects the order, releasing its
 // reservations. A partner's contract price valid on the order date (orderhub
 // load contracts) beats the list and is net; otherwise its tier discount
-// (rules.yaml pricing.tier_discounts) comes off the list price. The PO's own
-// price is never discounted. Amounts are rounded
+// (rules.yaml pricing.tier_discounts) comes off the list price, then its
+// loyalty discount (pricing.loyalty, loyalty.go), then the best line
+// promotion. The PO's own price is never discounted. With tax rates in the
+// rules, each line is taxed by its ship-to country and category (tax.go). Amounts are rounded
 // to the currency's minor unit, per line, half away from zero unless the
 // rules say bankers' rounding, and the totals are sums of rounded lines.
 type Price struct {
@@ -66,9 +68,9 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 // price works out o.Pricing, or o.Problems for lines it cannot price.
 func (s *Price) price(ctx context.Context, o *order.Order) error {
 	o.Problems = nil
-	list, tier := "", ""
+	list, tier, since := "", "", ""
 	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
-		list, tier = p.PriceList, p.Tier
+		list, tier, since = p.PriceList, p.Tier, p.Since
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -88,10 +90,19 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	pr := &order.Pricing{}
 	currency := o.Currency
 	promos := rs.LinePromotions(date, o.Partner, tier)
+	loyalty := rs.Loyalty(since, date)
 	for i, l := range o.Lines {
 		q := o.InForce(&l)
 		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
 			continue // refused by the stock stage: nothing to price
+		}
+		if l.Free() { // buy X get Y: zero, whatever the list says
+			pl, err := s.priceFree(ctx, &l, list, currency, date)
+			if err != nil {
+				return err
+			}
+			pr.Lines = append(pr.Lines, pl)
+			continue
 		}
 		pl := order.PricedLine{LineNo: l.LineNo}
 		var row *store.PriceRow
@@ -145,6 +156,7 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 				pl.Adjustments = append(pl.Adjustments, order.Adjustment{Kind: "tier_discount",
 					Rule: "pricing.tier_discounts." + tier, Amount: off.Neg()})
 			}
+			applyLoyalty(loyalty, &pl)
 			if len(promos) > 0 {
 				category := ""
 				if it, err := s.Store.CatalogItem(ctx, l.SKU); err == nil {
@@ -210,6 +222,9 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	pr.Subtotal = pr.Subtotal.Round(places)
 	pr.DiscountTotal = pr.DiscountTotal.Round(places)
 	pr.Total = pr.Total.Round(places)
+	if err := s.tax(ctx, o, pr, rs, places); err != nil {
+		return err
+	}
 	o.Pricing = pr
 	return nil
 }

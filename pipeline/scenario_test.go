@@ -140,6 +140,9 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 	fmt.Fprintf(b, "== %s %s: %s (%s)\n", o.Partner, o.PONumber, o.Status, reason)
 	for _, l := range o.Lines {
 		fmt.Fprintf(b, "line %s %s %s %s", l.LineNo, l.SKU, l.Quantity, l.UOM)
+		if l.Free() {
+			fmt.Fprintf(b, " (free: %s for lines %s)", l.Promotion, strings.Join(l.FreeOf, ","))
+		}
 		if oc := o.Outcome(l.LineNo); oc != nil {
 			fmt.Fprintf(b, ": %s %s %s", oc.Outcome, oc.Quantity, oc.UOM)
 			if oc.Reason != "" {
@@ -163,12 +166,19 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			for _, a := range pl.Adjustments {
 				fmt.Fprintf(b, "; %s %s %s", a.Kind, a.Rule, a.Amount)
 			}
-			b.WriteString(")\n")
+			b.WriteString(")")
+			if pl.TaxRule != "" {
+				fmt.Fprintf(b, " tax %s %s of %s = %s", pl.TaxRule, pl.TaxRate, pl.TaxBase, pl.Tax)
+			}
+			b.WriteString("\n")
 		}
 		for _, a := range pr.Adjustments {
 			fmt.Fprintf(b, "  order adjustment: %s %s %s\n", a.Kind, a.Rule, a.Amount)
 		}
 		fmt.Fprintf(b, "  priced: subtotal %s, discount %s, total %s %s\n", pr.Subtotal, pr.DiscountTotal, pr.Total, o.Currency)
+		if pr.TaxTotal != nil {
+			fmt.Fprintf(b, "  tax: %s, total with tax %s %s\n", pr.TaxTotal, pr.TotalWithTax, o.Currency)
+		}
 	}
 	var msgs []string
 	for _, out := range sent {

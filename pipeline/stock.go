@@ -39,6 +39,9 @@ type Stock struct {
 	Rules *rules.File
 	// Policies give each partner's allocation policy; nil: the defaults.
 	Policies Policies
+	// Today is the clock for the promotions of orders without a date;
+	// default time.Now.
+	Today func() time.Time
 
 	window allocWindow
 }
@@ -84,6 +87,8 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		return Outcome{}, nil, err
 	}
 	place := placeOf(o)
+	o.Lines = withoutFreeGoods(o.Lines) // a second run decides them again
+	paid := o.Lines
 	checks := make([]LineCheck, len(o.Lines))
 	var wants []Want
 	var problems []order.Problem
@@ -105,25 +110,31 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		}
 		wants = append(wants, c.Want)
 	}
+	free, err := s.freeGoods(ctx, o, checks, tier, place, rs, pol)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
 	o.Allocations, o.Backorders, o.Outcomes = nil, nil, nil
 	if len(wants) == 0 {
 		o.Outcomes = outcomes(o, checks, Plan{})
 		return reject(o, "stock", problems), nil, nil
 	}
-	skus := skusOf(wants)
+	skus := free.skus(skusOf(wants))
 	snap, err := s.Store.Inventory(ctx, skus)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
 	plan := func(inv []store.InventoryRow) Plan {
-		return Allocate(AllocInput{OrderID: o.ID, Wants: wants, Inventory: inv, Rank: rs.Rank(place, warehousesOf(inv)),
-			Tier: tier, Rules: rs, Policy: pol})
+		in := AllocInput{OrderID: o.ID, Wants: wants, Inventory: inv, Rank: rs.Rank(place, warehousesOf(inv)),
+			Tier: tier, Rules: rs, Policy: pol}
+		return free.plan(Allocate(in), in)
 	}
 	// settle puts a plan on the order: its allocations, backorders and
 	// outcomes, or the rejection when nothing can go on.
 	settle := func(p Plan) Outcome {
-		o.Allocations, o.Backorders = p.Allocations, p.Backorders
-		o.Outcomes = outcomes(o, checks, p)
+		lines, lineChecks := withFree(paid, checks, p)
+		o.Lines, o.Allocations, o.Backorders = lines, p.Allocations, p.Backorders
+		o.Outcomes = outcomes(o, lineChecks, p)
 		if len(p.Allocations) == 0 && len(p.Backorders) == 0 {
 			var probs []order.Problem
 			for i, oc := range o.Outcomes {
@@ -140,8 +151,9 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 			return nil // the common case: nothing to queue, no statement
 		}
 		rows := make([]store.Backorder, 0, len(p.Backorders))
+		all := append(slices.Clip(wants), freeWants(p)...)
 		for _, b := range p.Backorders {
-			for _, w := range wants {
+			for _, w := range all {
 				if w.LineNo == b.LineNo {
 					rows = append(rows, store.Backorder{OrderID: o.ID, LineNo: b.LineNo, SKU: w.SKU, Quantity: b.Quantity,
 						TierRank: rules.TierRank(tier), Since: time.Now()})

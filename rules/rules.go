@@ -79,6 +79,11 @@ type Pricing struct {
 	Rounding string `yaml:"rounding"`
 	// Promotions run for set dates.
 	Promotions []Promotion `yaml:"promotions"`
+	// Loyalty is the scale of discounts by whole years of partnership
+	// (loyalty.go).
+	Loyalty []LoyaltyStep `yaml:"loyalty"`
+	// Tax is the tax rates by ship-to country and item category (tax.go).
+	Tax []TaxRate `yaml:"tax"`
 }
 
 // Promotion is a price promotion: a share or an amount off a unit
@@ -94,10 +99,13 @@ type Promotion struct {
 	Categories []string `yaml:"categories"`
 	Tiers      []string `yaml:"tiers"`
 	Partners   []string `yaml:"partners"`
-	// PercentOff or AmountOff (per unit, in Currency), or Spend.
+	// PercentOff or AmountOff (per unit, in Currency), or Spend, or Buy
+	// and Get (free goods, freegoods.go).
 	PercentOff Share    `yaml:"percent_off"`
 	AmountOff  Quantity `yaml:"amount_off"`
 	Spend      *Spend   `yaml:"spend"`
+	Buy        *Buy     `yaml:"buy"`
+	Get        *Get     `yaml:"get"`
 	Currency   string   `yaml:"currency"`
 }
 
@@ -136,7 +144,7 @@ func (s *Set) LinePromotions(date, partner, tier string) []*Promotion {
 	var out []*Promotion
 	for i := range s.Pricing.Promotions {
 		p := &s.Pricing.Promotions[i]
-		if p.Spend == nil && p.Running(date, partner, tier) {
+		if p.Spend == nil && p.Buy == nil && p.Get == nil && p.Running(date, partner, tier) {
 			out = append(out, p)
 		}
 	}
@@ -401,13 +409,19 @@ func (s *Set) validate() error {
 				add(p, "a spend promotion is about the order's total: scope it by tiers or partners, not skus or categories")
 			}
 		}
+		if pr.Buy != nil || pr.Get != nil {
+			kinds++
+			validateFreeGoods(add, p, &pr)
+		}
 		if kinds != 1 {
-			add(p, "want one of percent_off, amount_off or spend, got %d", kinds)
+			add(p, "want one of percent_off, amount_off, spend or buy and get, got %d", kinds)
 		}
 		if (!pr.AmountOff.IsZero() || pr.Spend != nil) && !currencyRE.MatchString(pr.Currency) {
 			add(p+".currency", "want the 3-letter currency its amounts are in, in capitals (USD), got %q", pr.Currency)
 		}
 	}
+	s.validateLoyalty(add)
+	s.validateTax(add)
 	if len(probs) > 0 {
 		return &strictyaml.Error{Problems: probs}
 	}
@@ -439,6 +453,9 @@ func (s *Set) normalise() {
 				a.PostalPrefixes[j] = postal(a.PostalPrefixes[j])
 			}
 		}
+	}
+	for i := range s.Pricing.Tax {
+		s.Pricing.Tax[i].Country = strings.ToUpper(s.Pricing.Tax[i].Country)
 	}
 	for i := range s.Restrictions {
 		r := &s.Restrictions[i]

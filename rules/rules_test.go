@@ -49,7 +49,7 @@ func TestDecodeBad(t *testing.T) {
 		`bad.yaml:14: pricing.rounding: want half_up or bankers, got "up"`,
 		`bad.yaml:16: pricing.promotions[0].id: want the promotion's id`,
 		`bad.yaml:16: pricing.promotions[0].from: want a date YYYY-MM-DD, got "2026-13-01"`,
-		`bad.yaml:16: pricing.promotions[0]: want one of percent_off, amount_off or spend, got 2`,
+		`bad.yaml:16: pricing.promotions[0]: want one of percent_off, amount_off, spend or buy and get, got 2`,
 		`bad.yaml:17: pricing.promotions[1].to: want a date on or after from 2026-11-02`,
 		`bad.yaml:17: pricing.promotions[1].spend: want over and save above 0, save below over`,
 		`bad.yaml:17: pricing.promotions[1]: a spend promotion is about the order's total`,

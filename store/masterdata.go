@@ -114,6 +114,13 @@ type Partner struct {
 	Tier        string
 	PriceList   string
 	TokenSHA256 string
+	// Since is the date the partnership began (YYYY-MM-DD), "" when not
+	// known: the loyalty discount counts whole years from it.
+	Since string
+	// SetSince says whether Since is to be stored. When false the stored
+	// date is kept ("" for a new partner): a partners file without the
+	// since column leaves it as it was.
+	SetSince bool
 }
 
 // CrosswalkEntry maps one of a partner's identifiers to our SKU. GTIN

@@ -13,11 +13,11 @@ import (
 // Reads of master data straight from the database; the exported lookups in
 // cache.go serve them from memory.
 
-const partnerCols = `id, name, tier, price_list, token_sha256`
+const partnerCols = `id, name, tier, price_list, token_sha256, since`
 
 func scanPartner(sc interface{ Scan(...any) error }) (*Partner, error) {
 	var p Partner
-	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256); err != nil {
+	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256, &p.Since); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -16,13 +16,19 @@ import (
 //
 //	BAK*00*AD|AC|RJ*<PO number>*<PO date>****<ack date>
 //	CUR*SE*<currency>                               when the order has one
-//	PO1*<line>*<ordered qty>*<unit>*<our price>**BP*..*VN*..*UP*..
+//	PO1*<line>*<ordered qty>*<unit>*<our price>*[NC]*BP*..*VN*..*UP*..
 //	ACK*<status>*<qty>*<unit>[*068*<ship date>]     one or two per line
 //	CTT*<PO1 count>*<sum of ordered quantities>
 //
 // BAK02 is AD when every line ships as ordered at the PO's price, AC when
-// any line is backordered or priced differently, and RJ (or RD, see
-// PO855Options.RejectCode) for a rejected order.
+// any line is backordered or priced differently or free goods were added,
+// and RJ (or RD, see PO855Options.RejectCode) for a rejected order.
+//
+// Free goods (a buy-X-get-Y promotion's line, which the PO did not have)
+// get a PO1 of their own like any line, numbered as orderhub numbered them
+// ("1-F"), with price 0 and PO105 NC (no charge), and their ACKs. Tax is not
+// sent: the 855 acknowledges items, quantities and prices; tax belongs on
+// the invoice (810 TXI), and partners' 855 guides rarely take it.
 //
 // Line status, following common retail (VICS) practice of one ACK per
 // quantity with its own status, so the ACK02 quantities of a line always
@@ -162,6 +168,11 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 				bak02 = "AC"
 			}
 		}
+		for i := range o.Lines {
+			if o.Lines[i].Free() {
+				bak02 = "AC" // a line the PO did not have
+			}
+		}
 		// A line shipping less than ordered, the rest cut: IQ or IR.
 		for i := range o.Lines {
 			l := &o.Lines[i]
@@ -211,7 +222,14 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		case l.UnitPrice != nil:
 			price = l.UnitPrice.String()
 		}
-		po1 := []string{lineNo, l.Quantity.String(), uom, price, ""}
+		basis := ""
+		if l.Free() {
+			basis = "NC" // PO105 basis of unit price: no charge
+			if price == "" {
+				price = "0"
+			}
+		}
+		po1 := []string{lineNo, l.Quantity.String(), uom, price, basis}
 		for _, id := range po1ItemIDs(l) {
 			po1 = append(po1, id[0], id[1])
 		}

@@ -3,6 +3,7 @@ package x12
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,19 @@ var po855TestCases = []struct {
 		o.Parties = []order.Party{{Role: order.RoleShipTo, ID: "0012", IDQualifier: "92", Name: "STORE 12"}}
 	}, "AC", []string{
 		"ACK*IQ*20*EA*068*20261125", "ACK*IR*10*CA", "ACK*IA*2.5*LB*068*20261125"}},
+	{"free_goods", func(o *order.Order) {
+		// Buy X get Y: two cans free for line 1, one shipped, one
+		// waiting for stock.
+		o.Status = order.StatusBackordered
+		o.Lines = append(o.Lines, order.Line{LineNo: "1-F", SKU: "SKU-1001", Description: "COLA CLASSIC 12OZ CAN",
+			Quantity: dec("2"), UOM: "EA", Promotion: "COLA-10-1", FreeOf: []string{"1"}})
+		o.Allocations = append(o.Allocations, order.Allocation{LineNo: "1-F", Warehouse: "WH-EAST", Quantity: dec("1")})
+		o.Backorders = []order.Backorder{{LineNo: "1-F", Quantity: dec("1")}}
+		o.Pricing.Lines = append(o.Pricing.Lines, order.PricedLine{LineNo: "1-F", UnitPrice: dec("0"), ListPrice: dec("2.15"),
+			Adjustments: []order.Adjustment{{Kind: "promotion", Rule: "pricing.promotions.COLA-10-1", Amount: dec("-2.15")}}})
+	}, "AC", []string{
+		"ACK*IA*24*EA*068*20261125", "ACK*IA*10*CA*068*20261125", "ACK*IA*2.5*LB*068*20261125",
+		"ACK*IA*1*EA*068*20261125", "ACK*IB*1*EA"}},
 	{"rejected", func(o *order.Order) {
 		o.Status = order.StatusRejected
 		o.Allocations, o.Pricing, o.Route = nil, nil, nil
@@ -267,8 +281,12 @@ func TestWrite855ManyOrders(t *testing.T) {
 			sts = append(sts, s[2])
 		}
 	}
-	if strings.Join(sts, ",") != "0001,0002,0003,0004,0005" {
-		t.Errorf("ST02s %v", sts)
+	var want []string
+	for i := range po855TestCases {
+		want = append(want, fmt.Sprintf("%04d", i+1))
+	}
+	if strings.Join(sts, ",") != strings.Join(want, ",") {
+		t.Errorf("ST02s %v, want %v", sts, want)
 	}
 }
 

@@ -186,7 +186,8 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 // order is checked against them and allocated under them (warehouses
 // ranked for its ship-to, a share of every SKU protected for key accounts,
 // restrictions looked up, safety stock, the partner's quantities rounded up
-// to whole cases of 12).
+// to whole cases of 12; priced with a loyalty discount, tax and a
+// buy-X-get-Y promotion looked up for every line).
 func writeRules(cfg config.Config) error {
 	if err := os.MkdirAll(cfg.ProfilesDir(), 0o755); err != nil {
 		return err
@@ -200,6 +201,11 @@ restrictions:
   - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
   - {category: general, partners: [NOT-BENCH], reason: not for this partner}
 allocation: {window: 200ms}
+pricing:
+  loyalty: [{years: 3, percent_off: 1%}, {years: 5, percent_off: 2%}]
+  tax: [{country: US, category: food, rate: 0}, {country: US, rate: 7.25%}]
+  promotions:
+    - {id: BUY-12-GET-1, skus: [SKU-00000, SKU-00001], buy: {quantity: 12}, get: {sku: SKU-00000, quantity: 1}}
 `
 	if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte(rs), 0o644); err != nil {
 		return err
@@ -223,7 +229,7 @@ func seed(ctx context.Context, a *app.App, data string, skus int, withRules bool
 		fmt.Fprintf(&stock, "WH-EAST,%s,100000000,%d\nWH-WEST,%s,100000000,%d\n", sku, safety, sku, safety)
 		fmt.Fprintf(&prices, "BENCH-USD,%s,USD,%d.%02d,0,,\n", sku, 1+i%20, i%100)
 	}
-	partners := "partner,name,tier,price_list,token\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789\n"
+	partners := "partner,name,tier,price_list,token,since\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789,2020-01-01\n"
 	for _, f := range []struct{ kind, body string }{
 		{"catalog", cat.String()}, {"stock", stock.String()}, {"prices", prices.String()}, {"partners", partners},
 	} {
