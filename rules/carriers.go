@@ -230,3 +230,18 @@ func (s *Set) normaliseCarriers() {
 		}
 	}
 }
+
+// WeighsShipments tells whether any carrier rule looks at a shipment's
+// weight, so the route stage weighs shipments before choosing only when
+// it matters.
+func (s *Set) WeighsShipments() bool {
+	if s == nil {
+		return false
+	}
+	for i := range s.Carriers {
+		if s.Carriers[i].MinWeightKG != nil || s.Carriers[i].MaxWeightKG != nil {
+			return true
+		}
+	}
+	return false
+}
