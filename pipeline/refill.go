@@ -246,9 +246,7 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 		// The fill's shipments, routed now by the rules in force; an order
 		// that had nothing to ship before takes the fill's route as its own.
 		filledView.Outcomes = o.Outcomes
-		if err := planner.plan(&filledView, func(wh string) (*ShipmentRequest, error) {
-			return route.shipment(ctx, &filledView, wh)
-		}); err != nil {
+		if err := planner.plan(ctx, r.Store, &filledView); err != nil {
 			return err
 		}
 		if o.Route == nil {

@@ -52,7 +52,7 @@ func (s *Route) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	if err != nil {
 		return Outcome{}, nil, err
 	}
-	if err := p.plan(o, func(wh string) (*ShipmentRequest, error) { return s.shipment(ctx, o, wh) }); err != nil {
+	if err := p.plan(ctx, s.Store, o); err != nil {
 		return Outcome{}, nil, err
 	}
 	whs := warehouses(o)

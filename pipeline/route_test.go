@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -172,5 +173,57 @@ func TestRefillRoutes(t *testing.T) {
 	}
 	if stored.Route == nil || *stored.Route != want {
 		t.Errorf("stored route %+v, want the fill's %+v", stored.Route, want)
+	}
+}
+
+// BenchmarkRoutePrepare is the route stage's decision for a ten-line order
+// from one warehouse: without rules, and with calendars and carrier rules
+// down to a weight threshold (every shipment weighed before its carrier is
+// chosen).
+func BenchmarkRoutePrepare(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "store.db"), sqlitedb.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	w, v := decimal.RequireFromString("0.5"), decimal.RequireFromString("0.0006")
+	var items []store.CatalogItem
+	o := &order.Order{ID: "ord_1", Partner: "P", PONumber: "PO-1", RequestedDeliveryDate: "2026-12-01",
+		Parties: []order.Party{{Role: order.RoleShipTo, Country: "US", Region: "OH"}}}
+	for i := range 10 {
+		sku := fmt.Sprintf("S-%d", i)
+		items = append(items, store.CatalogItem{SKU: sku, UOM: "EA", PackSize: decimal.NewFromInt(1), WeightKG: &w, VolumeM3: &v, SetVolume: true})
+		o.Lines = append(o.Lines, order.Line{LineNo: fmt.Sprint(i + 1), SKU: sku, Quantity: decimal.NewFromInt(12), UOM: "EA"})
+		o.Allocations = append(o.Allocations, order.Allocation{LineNo: fmt.Sprint(i + 1), Warehouse: "EAST", Quantity: decimal.NewFromInt(12)})
+	}
+	if _, err := st.UpsertCatalog(ctx, items); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.UpsertPartners(ctx, []store.Partner{{ID: "P", Name: "P", Tier: "standard", TokenSHA256: store.TokenSHA256("P")}}); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), rules.FileName)
+	if err := os.WriteFile(path, []byte(routeTestRules), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	rf, err := rules.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC) }
+	for _, bb := range []struct {
+		name  string
+		rules *rules.File
+	}{{"no rules", nil}, {"carriers and calendars", rf}} {
+		b.Run(bb.name, func(b *testing.B) {
+			s := &Route{Store: st, Rules: bb.rules, Now: now}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := s.Prepare(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

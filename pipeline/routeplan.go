@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
@@ -45,9 +47,9 @@ func newRoutePlanner(ctx context.Context, st *store.Store, rf *rules.File, now t
 }
 
 // plan sets o.Route (the primary warehouse's) and, when o ships from more
-// than one warehouse, o.Routes (each warehouse's, by code). weigh gives a
-// warehouse's shipment as it would be sent, for its weight.
-func (p *routePlanner) plan(o *order.Order, weigh func(wh string) (*ShipmentRequest, error)) error {
+// than one warehouse, o.Routes (each warehouse's, by code), weighing each
+// warehouse's shipment with the catalog in st when a rule asks.
+func (p *routePlanner) plan(ctx context.Context, st *store.Store, o *order.Order) error {
 	o.Route, o.Routes = nil, nil
 	whs := warehouses(o)
 	if len(whs) == 0 {
@@ -56,14 +58,14 @@ func (p *routePlanner) plan(o *order.Order, weigh func(wh string) (*ShipmentRequ
 	primary := primaryWarehouse(o)
 	routes := make([]order.Route, 0, len(whs))
 	for _, wh := range whs {
-		var req *ShipmentRequest
+		var kg *decimal.Decimal
 		if p.weigh {
 			var err error
-			if req, err = weigh(wh); err != nil {
+			if kg, err = shipmentWeight(ctx, st, o, wh); err != nil {
 				return err
 			}
 		}
-		routes = append(routes, p.route(o, wh, req))
+		routes = append(routes, p.route(o, wh, kg))
 	}
 	for i := range routes {
 		if routes[i].Warehouse == primary {
@@ -77,20 +79,43 @@ func (p *routePlanner) plan(o *order.Order, weigh func(wh string) (*ShipmentRequ
 	return nil
 }
 
-// route is warehouse wh's route for o; req, when not nil, is its shipment
-// with the weights.
-func (p *routePlanner) route(o *order.Order, wh string, req *ShipmentRequest) order.Route {
+// route is warehouse wh's route for o; kg is its shipment's weight, nil
+// when not known.
+func (p *routePlanner) route(o *order.Order, wh string, kg *decimal.Decimal) order.Route {
 	r := order.Route{Warehouse: wh, Topic: FulfilmentPrefix + wh}
 	r.ShipDate = p.rules.ShipDate(wh, p.now, o.RequestedShipDate)
 	sh := rules.Shipment{Warehouse: wh, To: placeOf(o), Tier: p.tier, Short: orderShort(o),
-		ShipDate: r.ShipDate, DeliverBy: o.RequestedDeliveryDate}
-	if req != nil {
-		sh.WeightKG = req.TotalWeightKG
-	}
+		ShipDate: r.ShipDate, DeliverBy: o.RequestedDeliveryDate, WeightKG: kg}
 	if cr := p.rules.CarrierFor(sh); cr != nil {
 		r.Carrier, r.Service, r.CarrierRule = cr.Carrier, cr.Service, cr.ID
 	}
 	return r
+}
+
+// shipmentWeight is the weight of what warehouse wh ships of o, as the
+// shipment request totals it (nil when an item's weight is not known),
+// without building the request.
+func shipmentWeight(ctx context.Context, st *store.Store, o *order.Order, wh string) (*decimal.Decimal, error) {
+	total, known := decimal.Zero, false
+	for _, a := range o.Allocations {
+		if a.Warehouse != wh || o.Line(a.LineNo) == nil {
+			continue
+		}
+		item, err := st.CatalogItem(ctx, o.Line(a.LineNo).SKU)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		case item.WeightKG == nil:
+			return nil, nil
+		}
+		total, known = total.Add(item.WeightKG.Mul(a.Quantity)), true
+	}
+	if !known {
+		return nil, nil
+	}
+	return &total, nil
 }
 
 // orderShort tells whether a line of o did not get all it asked for, for

@@ -47,8 +47,10 @@ func (s *Set) ShipDate(wh string, now time.Time, notBefore string) string {
 	if c.cutOff >= 0 && wall >= c.cutOff {
 		day = day.AddDate(0, 0, 1)
 	}
-	if nb, err := time.Parse(dateLayout, notBefore); err == nil && nb.After(day) {
-		day = nb
+	if notBefore != "" {
+		if nb, err := time.Parse(dateLayout, notBefore); err == nil && nb.After(day) {
+			day = nb
+		}
 	}
 	// validate refuses a week with no working day, so this ends within a
 	// week plus the holidays in a row; the bound guards a calendar made in
