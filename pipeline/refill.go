@@ -182,7 +182,7 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	if len(plan.Allocations) == 0 {
 		return false, nil
 	}
-	route := &Route{Store: r.Store, Rules: r.Rules}
+	route := &Route{Store: r.Store}
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
