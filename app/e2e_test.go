@@ -93,6 +93,13 @@ func TestEndToEnd(t *testing.T) {
 		if ship["total_weight_kg"] != "56.98" { // 144*0.37 + 10*0.37
 			t.Errorf("total_weight_kg = %v", ship["total_weight_kg"])
 		}
+		// No calendar in the rules: the warehouse ships the day it is
+		// routed (UTC), and the fulfilment order says so too.
+		if d, _ := ship["ship_date"].(string); len(d) != 10 || d < time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02") {
+			t.Errorf("ship_date = %v", ship["ship_date"])
+		} else if r, _ := f[0]["route"].(map[string]any); r["ship_date"] != d {
+			t.Errorf("fulfilment route %v, shipment ships %s", r, d)
+		}
 
 		// Stock is reserved exactly once.
 		rows, _ := h.a.Store.InventoryOf(context.Background(), "SKU-1001")

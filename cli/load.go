@@ -21,7 +21,7 @@ func loadCmd(e *env) *cobra.Command {
 		Short: "Load master data from CSV files (one transaction per file; loading a file twice changes nothing), or the business rules",
 		Long: `load reads master data from CSV files with a header row:
 
-  catalog    sku,gtin,description,uom,pack_size,moq,category   (optional: weight_kg,status)
+  catalog    sku,gtin,description,uom,pack_size,moq,category   (optional: weight_kg,status,volume_m3)
   stock      warehouse,sku,on_hand   (optional: safety_stock)
   prices     price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
   partners   partner,name,tier,price_list,token

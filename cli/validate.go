@@ -22,8 +22,9 @@ func validateCmd(e *env) *cobra.Command {
 		Long: `validate reads each file like translate, then runs every order through the pipeline's
 stages (normalize, validate, dedupe, stock, price, route) inside a transaction that is
 rolled back: it prints each order as it would come out, with its allocations, pricing and
-route, or its problems, and says on stderr where each would go. Nothing is stored, reserved
-or published. Exit 1 when any order would be rejected.`,
+route (each warehouse's carrier, service level and ship date, by the rules in force and
+the clock now), or its problems, and says on stderr where each would go and when it would
+ship. Nothing is stored, reserved or published. Exit 1 when any order would be rejected.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -59,6 +60,9 @@ or published. Exit 1 when any order would be rejected.`,
 				if res.Reason != "" {
 					fmt.Fprintf(e.stderr, " (%s)", res.Reason)
 				}
+				if s := shipsText(res.Order); s != "" {
+					fmt.Fprintf(e.stderr, "; %s", s)
+				}
 				fmt.Fprintln(e.stderr)
 				return enc.Encode(res.Order)
 			}, e.stderr)
@@ -73,4 +77,23 @@ or published. Exit 1 when any order would be rejected.`,
 	}
 	c.Flags().StringVar(&partner, "partner", "", "the partner the files are from, when the format does not say")
 	return c
+}
+
+// shipsText says when and how each warehouse's part of a routed order
+// would ship: "WH-EAST ships 2026-11-24 by UPS ground (carrier rule
+// parcel)".
+func shipsText(o *order.Order) string {
+	routes := o.Routes
+	if len(routes) == 0 && o.Route != nil {
+		routes = []order.Route{*o.Route}
+	}
+	parts := make([]string, 0, len(routes))
+	for _, r := range routes {
+		s := r.Warehouse + " ships " + r.ShipDate
+		if r.Carrier != "" {
+			s += fmt.Sprintf(" by %s %s (carrier rule %s)", r.Carrier, r.Service, r.CarrierRule)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
 }

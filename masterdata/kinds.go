@@ -12,7 +12,7 @@ var catalogSpec = spec[store.CatalogItem]{
 	kind: store.KindCatalog,
 	cols: columns{
 		required: []string{"sku", "gtin", "description", "uom", "pack_size", "moq", "category"},
-		optional: []string{"weight_kg", "status"},
+		optional: []string{"weight_kg", "status", "volume_m3"},
 	},
 	parse: func(r *row) store.CatalogItem {
 		it := store.CatalogItem{
@@ -27,6 +27,14 @@ var catalogSpec = spec[store.CatalogItem]{
 		if r.get("weight_kg") != "" {
 			w := r.decimal("weight_kg", nonNegative, nil)
 			it.WeightKG = &w
+		}
+		// Like status, a file without the column keeps what is stored.
+		if r.t.has("volume_m3") {
+			it.SetVolume = true
+			if r.get("volume_m3") != "" {
+				v := r.decimal("volume_m3", nonNegative, nil)
+				it.VolumeM3 = &v
+			}
 		}
 		// Without the column the stored status is kept (Status ""), so a
 		// file from before it does not bring discontinued items back; in

@@ -10,7 +10,7 @@
 //
 // The files:
 //
-//	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)
+//	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status,volume_m3)
 //	stock:     warehouse,sku,on_hand (optional: safety_stock)
 //	prices:    price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
 //	partners:  partner,name,tier,price_list,token (optional: since)
@@ -23,9 +23,10 @@
 // becomes "2.5"). Loads never delete rows that a file leaves out.
 //
 // The optional columns: weight_kg is a unit's weight (empty: unknown);
+// volume_m3 its volume in cubic metres (empty: unknown);
 // status is active (also when empty) or discontinued; safety_stock is what
 // a warehouse keeps back and never promises (empty: none). A file without
-// the status or safety_stock column keeps what is stored for the rows it
+// the status, volume_m3 or safety_stock column keeps what is stored for the rows it
 // carries (new rows are active, without safety stock). since is the date
 // a partnership began (YYYY-MM-DD; empty: not known), from which the
 // loyalty discount counts whole years; a partners file without the column

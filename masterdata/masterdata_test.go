@@ -60,7 +60,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, updated_at FROM catalog ORDER BY sku`,
+		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3, updated_at FROM catalog ORDER BY sku`,
 		`SELECT id, name, tier, price_list, token_sha256, updated_at FROM partners ORDER BY id`,
 		`SELECT code, name, updated_at FROM warehouses ORDER BY code`,
 		`SELECT warehouse, sku, on_hand_e4, reserved_e4, safety_e4, updated_at FROM inventory ORDER BY warehouse, sku`,
@@ -251,7 +251,7 @@ func TestLoadChangedValue(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	const catalogCols = "expected sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)"
+	const catalogCols = "expected sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status,volume_m3)"
 	tests := []struct {
 		kind, file string
 		want       []string
@@ -269,10 +269,10 @@ func TestLoadErrors(t *testing.T) {
 			`catalog_empty_header_name.csv:1: column 8: empty name; ` + catalogCols,
 		}},
 		{"catalog", "catalog_empty.csv", []string{
-			`catalog_empty.csv: empty file; want a header row: sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)`,
+			`catalog_empty.csv: empty file; want a header row: sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status,volume_m3)`,
 		}},
 		{"catalog", "catalog_semicolon.csv", []string{
-			`catalog_semicolon.csv:1: the header has one column "sku;gtin;description;uom;pack_size;moq;c…": the file looks like it is not comma-separated; want comma-separated columns sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status)`,
+			`catalog_semicolon.csv:1: the header has one column "sku;gtin;description;uom;pack_size;moq;c…": the file looks like it is not comma-separated; want comma-separated columns sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status,volume_m3)`,
 		}},
 		{"catalog", "catalog_bad_rows.csv", []string{
 			`catalog_bad_rows.csv:2: gtin: bad check digit in "012345678906": want 5`,

@@ -69,6 +69,7 @@ func (o *Order) Clone() *Order {
 		r := *o.Route
 		c.Route = &r
 	}
+	c.Routes = slices.Clone(o.Routes)
 	return &c
 }
 

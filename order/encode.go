@@ -102,6 +102,10 @@ func (o *Order) AppendJSON(b []byte) []byte {
 		w.key("route")
 		w.b = appendRoute(w.b, o.Route)
 	}
+	if len(o.Routes) > 0 {
+		w.key("routes")
+		w.b = appendSlice(w.b, o.Routes, appendRoute)
+	}
 	return append(w.b, '}')
 }
 
@@ -382,6 +386,9 @@ func appendRoute(b []byte, r *Route) []byte {
 	w.str("warehouse", r.Warehouse, false)
 	w.str("topic", r.Topic, false)
 	w.str("carrier", r.Carrier, true)
+	w.str("service", r.Service, true)
+	w.str("ship_date", r.ShipDate, true)
+	w.str("carrier_rule", r.CarrierRule, true)
 	return append(w.b, '}')
 }
 

@@ -16,7 +16,7 @@ import (
 // adds, as opposed to what the partner sent.
 var notContent = map[string]bool{
 	"ID": true, "Source": true, "Status": true, "Problems": true,
-	"Allocations": true, "Backorders": true, "Outcomes": true, "Pricing": true, "Route": true,
+	"Allocations": true, "Backorders": true, "Outcomes": true, "Pricing": true, "Route": true, "Routes": true,
 }
 
 func mustDecode(t *testing.T, s string) *Order {

@@ -96,7 +96,11 @@ type Order struct {
 	// The 855 and ORDRSP builders and the status API read them.
 	Outcomes []LineOutcome `json:"outcomes,omitempty"`
 	Pricing  *Pricing      `json:"pricing,omitempty"`
-	Route    *Route        `json:"route,omitempty"`
+	// Route is the primary warehouse's (the one shipping the most lines).
+	Route *Route `json:"route,omitempty"`
+	// Routes, when the order ships from more than one warehouse, are
+	// each warehouse's, by warehouse code.
+	Routes []Route `json:"routes,omitempty"`
 }
 
 // Reference is a qualified reference number (X12 REF, EDIFACT RFF).
@@ -328,11 +332,19 @@ type Adjustment struct {
 	Amount decimal.Decimal `json:"amount"`
 }
 
-// Route is where the order was sent.
+// Route is where the order was sent: the warehouse, and how and when its
+// shipment goes.
 type Route struct {
 	Warehouse string `json:"warehouse"`
 	Topic     string `json:"topic"`
 	Carrier   string `json:"carrier,omitempty"`
+	// Service is the service level (ground, express, priority, …).
+	Service string `json:"service,omitempty"`
+	// ShipDate (YYYY-MM-DD) is the day the warehouse ships, from its
+	// cut-off time and calendar.
+	ShipDate string `json:"ship_date,omitempty"`
+	// CarrierRule is the id of the carrier rule that chose the carrier.
+	CarrierRule string `json:"carrier_rule,omitempty"`
 }
 
 // Party returns the first party with role, or nil.

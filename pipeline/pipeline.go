@@ -78,8 +78,9 @@ type Config struct {
 	// Items resolves partner item numbers and GTINs to SKUs; default the
 	// store's catalog and crosswalk.
 	Items mappings.ItemLookup
-	// Rules are the business rules as data (warehouses' regions,
-	// protected shares, restrictions); nil: none.
+	// Rules are the business rules as data (warehouses' regions and
+	// calendars, protected shares, restrictions, prices, carriers); nil:
+	// none.
 	Rules *rules.File
 	// Policies give each partner's allocation and line policy; nil: the
 	// defaults.
@@ -211,7 +212,7 @@ func stages(st *store.Store, cfg Config) []Stage {
 		&Dedupe{},
 		&Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
 		&Price{Store: st, Rules: cfg.Rules},
-		&Route{Store: st, Acknowledger: cfg.Acknowledger},
+		&Route{Store: st, Acknowledger: cfg.Acknowledger, Rules: cfg.Rules},
 	}
 }
 

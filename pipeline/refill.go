@@ -24,7 +24,10 @@ import (
 // a backordered order gets is reserved, added to its allocations, and sent
 // on like a routed order's: to fulfilment.<warehouse> (the order with the
 // lines and allocations just filled) and a shipment request to logistics.
-// An order whose backorders are all filled ends routed.
+// An order whose backorders are all filled ends routed. A fill's shipments
+// are routed as the route stage routes an order's: a ship date from the
+// warehouse's cut-off and calendar at the time of the fill, and a carrier
+// by the carrier rules.
 type Refill struct {
 	Store    *store.Store
 	Pub      message.Publisher
@@ -33,6 +36,9 @@ type Refill struct {
 	Log      *slog.Logger
 	// Every is how often the master data version is looked at; default 1s.
 	Every time.Duration
+	// Now is the clock fills' ship dates are worked out from; default
+	// time.Now.
+	Now func() time.Time
 }
 
 // Run serves the queue whenever master data changes, until ctx ends.
@@ -177,6 +183,14 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 		return false, nil
 	}
 	route := &Route{Store: r.Store}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	planner, err := newRoutePlanner(ctx, r.Store, r.Rules, now(), o.Partner)
+	if err != nil {
+		return false, err
+	}
 	var msgs []Output
 	var seqs []int64
 	err = r.Store.Update(ctx, func(tx *store.Tx) error {
@@ -228,6 +242,15 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 			} else {
 				oc.Outcome, oc.Short, oc.Reason = order.OutcomeAccepted, decimal.Zero, "backorder filled from stock that arrived"
 			}
+		}
+		// The fill's shipments, routed now by the rules in force; an order
+		// that had nothing to ship before takes the fill's route as its own.
+		filledView.Outcomes = o.Outcomes
+		if err := planner.plan(ctx, r.Store, &filledView); err != nil {
+			return err
+		}
+		if o.Route == nil {
+			o.Route, o.Routes = filledView.Route, filledView.Routes
 		}
 		status := order.StatusRouted
 		if len(o.Backorders) > 0 {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
+	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -21,11 +23,22 @@ import (
 // per warehouse to logistics, and, when lines are short, the order to
 // orders.backorder. The order ends routed, or backordered when any line is
 // short.
+//
+// Each warehouse's shipment gets a ship date (the warehouse's cut-off and
+// calendar in rules.yaml, never before the requested ship date) and a
+// carrier and service level (the first carrier rule that matches it), kept
+// on the order as its route(s) so that a redelivery sends the same.
 type Route struct {
 	Store *store.Store
 	// Acknowledger, when set, decides which routed orders go on to the
 	// acknowledge stage (orders.routed).
 	Acknowledger Acknowledger
+	// Rules hold the carrier rules and the warehouses' calendars; nil:
+	// none, and every warehouse ships the day it gets the order (UTC).
+	Rules *rules.File
+	// Now is the clock the ship date is worked out from; default
+	// time.Now.
+	Now func() time.Time
 }
 
 func (*Route) Name() string  { return "route" }
@@ -35,9 +48,12 @@ func (*Route) Done(status string) bool {
 }
 
 func (s *Route) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
-	o.Route = nil
-	if wh := primaryWarehouse(o); wh != "" {
-		o.Route = &order.Route{Warehouse: wh, Topic: FulfilmentPrefix + wh}
+	p, err := newRoutePlanner(ctx, s.Store, s.Rules, s.now(), o.Partner)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	if err := p.plan(ctx, s.Store, o); err != nil {
+		return Outcome{}, nil, err
 	}
 	whs := warehouses(o)
 	topics := make([]string, len(whs))
@@ -55,6 +71,13 @@ func (s *Route) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		out = Outcome{Status: order.StatusBackordered, Reason: reason}
 	}
 	return out, nil, nil
+}
+
+func (s *Route) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr string) ([]Output, error) {
@@ -140,7 +163,7 @@ func primaryWarehouse(o *order.Order) string {
 }
 
 // forWarehouse is the order as one warehouse needs it: only the lines it
-// ships, its allocations, and itself as the route.
+// ships, its allocations, and its own route.
 func forWarehouse(o *order.Order, wh string) *order.Order {
 	fo := *o
 	fo.Allocations = nil
@@ -156,9 +179,11 @@ func forWarehouse(o *order.Order, wh string) *order.Order {
 		}
 	}
 	fo.Route = &order.Route{Warehouse: wh, Topic: FulfilmentPrefix + wh}
-	if o.Route != nil && o.Route.Warehouse == wh {
-		fo.Route.Carrier = o.Route.Carrier
+	if r := routeFor(o, wh); r != nil {
+		rc := *r
+		fo.Route = &rc
 	}
+	fo.Routes = nil
 	return &fo
 }
 
@@ -166,7 +191,10 @@ func forWarehouse(o *order.Order, wh string) *order.Order {
 const SchemaShipmentV1 = "shipment/v1"
 
 // ShipmentRequest is what the transport side (a TMS, a carrier integration)
-// gets on the logistics topic: one per order and shipping warehouse.
+// gets on the logistics topic: one per order and shipping warehouse, with
+// the carrier, service level and ship date of that warehouse's route, the
+// carrier rule that chose them, and each line's weight and volume from the
+// catalog (the totals only when every line's is known).
 type ShipmentRequest struct {
 	ShipmentID            string           `json:"shipment_id"`
 	OrderID               string           `json:"order_id"`
@@ -178,8 +206,12 @@ type ShipmentRequest struct {
 	RequestedDeliveryDate string           `json:"requested_delivery_date,omitempty"`
 	CancelAfter           string           `json:"cancel_after,omitempty"`
 	Carrier               string           `json:"carrier,omitempty"`
+	ServiceLevel          string           `json:"service_level,omitempty"`
+	CarrierRule           string           `json:"carrier_rule,omitempty"`
+	ShipDate              string           `json:"ship_date,omitempty"`
 	Lines                 []ShipmentLine   `json:"lines"`
 	TotalWeightKG         *decimal.Decimal `json:"total_weight_kg,omitempty"`
+	TotalVolumeM3         *decimal.Decimal `json:"total_volume_m3,omitempty"`
 }
 
 // ShipmentLine is one allocated line to ship.
@@ -190,6 +222,7 @@ type ShipmentLine struct {
 	Quantity    decimal.Decimal  `json:"quantity"`
 	UOM         string           `json:"uom,omitempty"`
 	WeightKG    *decimal.Decimal `json:"weight_kg,omitempty"`
+	VolumeM3    *decimal.Decimal `json:"volume_m3,omitempty"`
 }
 
 func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*ShipmentRequest, error) {
@@ -204,10 +237,11 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 		RequestedDeliveryDate: o.RequestedDeliveryDate,
 		CancelAfter:           o.CancelAfter,
 	}
-	if o.Route != nil && o.Route.Warehouse == wh {
-		req.Carrier = o.Route.Carrier
+	if r := routeFor(o, wh); r != nil {
+		req.Carrier, req.ServiceLevel, req.CarrierRule, req.ShipDate = r.Carrier, r.Service, r.CarrierRule, r.ShipDate
 	}
 	total, allKnown := decimal.Zero, true
+	volume, allVolumes := decimal.Zero, true
 	for _, a := range o.Allocations {
 		if a.Warehouse != wh {
 			continue
@@ -233,8 +267,15 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 			} else {
 				allKnown = false
 			}
+			if item.VolumeM3 != nil {
+				v := item.VolumeM3.Mul(a.Quantity)
+				sl.VolumeM3 = &v
+				volume = volume.Add(v)
+			} else {
+				allVolumes = false
+			}
 		case errors.Is(err, store.ErrNotFound):
-			allKnown = false
+			allKnown, allVolumes = false, false
 		default:
 			return nil, err
 		}
@@ -242,6 +283,9 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 	}
 	if allKnown && len(req.Lines) > 0 {
 		req.TotalWeightKG = &total
+	}
+	if allVolumes && len(req.Lines) > 0 {
+		req.TotalVolumeM3 = &volume
 	}
 	return req, nil
 }

@@ -29,8 +29,12 @@ var updateScenarios = flag.Bool("update", false, "rewrite the scenarios' want.go
 // partner profiles (profiles/*.yaml) and orders.ndjson, whose orders go one
 // after the other through the stock, price and route stages against one
 // store, as the pipeline would take them. want.golden is what each order
-// became: status, line outcomes, allocations, backorders, price, and every
-// message it sent (fulfilment, logistics, replenishment).
+// became: status, line outcomes, allocations, backorders, price, route, and
+// every message it sent (fulfilment, logistics, replenishment).
+//
+// The clock stands at Monday 2026-11-23 09:00 UTC; a line "# clock:
+// RFC3339-time" in orders.ndjson sets it for the orders after it (the
+// route stage's cut-offs, the price stage's today).
 func TestScenarios(t *testing.T) {
 	dirs, _ := filepath.Glob("testdata/scenarios/*")
 	if len(dirs) == 0 {
@@ -81,8 +85,9 @@ func runScenario(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
-	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: today, Rules: rf}, &Route{Store: st}}
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: now, Rules: rf}, &Route{Store: st, Rules: rf, Now: now}}
 
 	f, err := os.Open(filepath.Join(dir, "orders.ndjson"))
 	if err != nil {
@@ -94,6 +99,13 @@ func runScenario(t *testing.T, dir string) string {
 	n := 0
 	for sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
+		if at, ok := bytes.CutPrefix(line, []byte("# clock:")); ok {
+			if clock, err = time.Parse(time.RFC3339, string(bytes.TrimSpace(at))); err != nil {
+				t.Fatalf("orders.ndjson: %v", err)
+			}
+			fmt.Fprintf(&b, "# clock: %s\n", clock.Format(time.RFC3339))
+			continue
+		}
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
@@ -180,15 +192,35 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			fmt.Fprintf(b, "  tax: %s, total with tax %s %s\n", pr.TaxTotal, pr.TotalWithTax, o.Currency)
 		}
 	}
+	routes := o.Routes
+	if len(routes) == 0 && o.Route != nil {
+		routes = []order.Route{*o.Route}
+	}
+	for _, r := range routes {
+		primary := ""
+		if len(routes) > 1 && o.Route != nil && o.Route.Warehouse == r.Warehouse {
+			primary = " (primary)"
+		}
+		fmt.Fprintf(b, "  route%s: %s\n", primary, routeText(&r))
+	}
 	var msgs []string
 	for _, out := range sent {
 		if strings.HasPrefix(out.Topic, "orders.") {
 			continue // the pipeline's own topics
 		}
-		var v any
 		body := out.Msg.Payload
-		if json.Unmarshal(body, &v) == nil && out.Topic != TopicLogistics && out.Topic != TopicReplenishment {
-			body = []byte(fmt.Sprintf("order with %d allocation(s)", len(o.Allocations)))
+		if strings.HasPrefix(out.Topic, FulfilmentPrefix) {
+			// The warehouse's own order: its allocations and route.
+			fo, err := order.Decode(body)
+			if err != nil {
+				body = []byte(err.Error())
+			} else {
+				text := fmt.Sprintf("order with %d allocation(s)", len(fo.Allocations))
+				if fo.Route != nil {
+					text += ", route " + routeText(fo.Route)
+				}
+				body = []byte(text)
+			}
 		}
 		msgs = append(msgs, fmt.Sprintf("  -> %s: %s", out.Topic, compact(body)))
 	}
@@ -196,6 +228,14 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 	for _, m := range msgs {
 		b.WriteString(m + "\n")
 	}
+}
+
+func routeText(r *order.Route) string {
+	s := r.Warehouse + " ships " + r.ShipDate
+	if r.Carrier == "" {
+		return s + ", no carrier rule matched"
+	}
+	return fmt.Sprintf("%s by %s %s (carrier rule %s)", s, r.Carrier, r.Service, r.CarrierRule)
 }
 
 func compact(b []byte) string {

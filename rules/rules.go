@@ -22,6 +22,23 @@
 //	  - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
 //	  - {sku: BEV-1099, partners: [CORNERSHOP], reason: sold to key accounts only}
 //
+// The route stage asks them which carrier and service level each
+// warehouse's shipment goes by (carriers: first match wins, see
+// CarrierRule) and when it ships (a warehouse's cut-off time, time zone,
+// closed weekdays and holidays, see ShipDate):
+//
+//	warehouses:
+//	  WH-EAST:
+//	    cut_off: "15:00"
+//	    timezone: America/New_York
+//	    closed: [sat, sun]
+//	    holidays: [2026-11-26, 2026-12-25]
+//	carriers:
+//	  - {id: key-short, tiers: [key_account], short: true, carrier: UPS, service: priority}
+//	  - {id: rush, within_days: 2, carrier: UPS, service: express}
+//	  - {id: freight, min_weight_kg: 150, carrier: ODFL, service: ltl}
+//	  - {id: ground, carrier: UPS, service: ground}
+//
 // The package decides nothing about orders as a whole: it answers the
 // questions the pipeline's stages ask (which warehouses, in what order, for
 // this ship-to; how much of this stock may this tier take; may this item go
@@ -64,6 +81,8 @@ type Set struct {
 	Restrictions []Restriction         `yaml:"restrictions"`
 	Pricing      Pricing               `yaml:"pricing"`
 	Allocation   Allocation            `yaml:"allocation"`
+	// Carriers choose each shipment's carrier and service (carriers.go).
+	Carriers []CarrierRule `yaml:"carriers"`
 }
 
 // Pricing holds the price rules that are not prices: discounts by tier and
@@ -195,6 +214,15 @@ type Warehouse struct {
 	// (1 first). A warehouse without entries serves everywhere, after
 	// those that name the place.
 	Serves []Area `yaml:"serves"`
+	// Its shipping calendar (calendar.go): the time of day from which
+	// orders ship the next working day ("15:00", in Timezone, an IANA
+	// zone, default UTC), the weekdays it is closed and its holidays
+	// (YYYY-MM-DD). None given: it ships every day, no cut-off.
+	CutOff   string   `yaml:"cut_off"`
+	Timezone string   `yaml:"timezone"`
+	Closed   []string `yaml:"closed"`
+	Holidays []string `yaml:"holidays"`
+	cal      *calendar
 }
 
 // Area is a place a warehouse serves: a country, optionally narrowed to
@@ -305,6 +333,7 @@ func (s *Set) validate() error {
 		if w == nil {
 			continue
 		}
+		w.validateCalendar(path, add)
 		for i, a := range w.Serves {
 			p := fmt.Sprintf("%s.serves[%d]", path, i)
 			if a.Country == "" {
@@ -422,6 +451,7 @@ func (s *Set) validate() error {
 	}
 	s.validateLoyalty(add)
 	s.validateTax(add)
+	s.validateCarriers(add)
 	if len(probs) > 0 {
 		return &strictyaml.Error{Problems: probs}
 	}
@@ -457,6 +487,7 @@ func (s *Set) normalise() {
 	for i := range s.Pricing.Tax {
 		s.Pricing.Tax[i].Country = strings.ToUpper(s.Pricing.Tax[i].Country)
 	}
+	s.normaliseCarriers()
 	for i := range s.Restrictions {
 		r := &s.Restrictions[i]
 		for j := range r.Countries {

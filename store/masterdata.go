@@ -71,6 +71,11 @@ type CatalogItem struct {
 	// that leaves it nil clears a weight stored before: the file is the
 	// truth for the rows it carries.
 	WeightKG *decimal.Decimal
+	// VolumeM3 is the volume of one unit in cubic metres; nil when
+	// unknown. SetVolume says whether it is to be stored: a file without
+	// the volume_m3 column (one from before it) keeps the stored volume.
+	VolumeM3  *decimal.Decimal
+	SetVolume bool
 	// Status is ItemActive or ItemDiscontinued; reads always fill it. An
 	// upsert with Status empty keeps the stored status (active for a new
 	// item), so a file without the status column does not bring
@@ -370,17 +375,17 @@ func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadRes
 			if err := ctxEvery(ctx, i); err != nil {
 				return err
 			}
-			next := [8]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG), it.Status}
-			var old [8]string
-			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status FROM catalog WHERE sku = ?`, it.SKU).
-				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6], &old[7])
+			next := [9]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG), it.Status, weightString(it.VolumeM3)}
+			var old [9]string
+			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3 FROM catalog WHERE sku = ?`, it.SKU).
+				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6], &old[7], &old[8])
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				if next[7] == "" {
 					next[7] = ItemActive
 				}
-				if _, err := tx.Exec(`INSERT INTO catalog (sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, anys(append([]string{it.SKU}, next[:]...), now)...); err != nil {
+				if _, err := tx.Exec(`INSERT INTO catalog (sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, anys(append([]string{it.SKU}, next[:]...), now)...); err != nil {
 					return fmt.Errorf("insert %s: %w", it.SKU, err)
 				}
 				res.Inserted++
@@ -391,11 +396,14 @@ func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadRes
 			if next[7] == "" {
 				next[7] = old[7] // not given: kept
 			}
+			if !it.SetVolume {
+				next[8] = old[8]
+			}
 			if old == next {
 				res.Unchanged++
 				continue
 			}
-			if _, err := tx.Exec(`UPDATE catalog SET gtin = ?, description = ?, uom = ?, pack_size = ?, moq = ?, category = ?, weight_kg = ?, status = ?, updated_at = ?
+			if _, err := tx.Exec(`UPDATE catalog SET gtin = ?, description = ?, uom = ?, pack_size = ?, moq = ?, category = ?, weight_kg = ?, status = ?, volume_m3 = ?, updated_at = ?
 				WHERE sku = ?`, anys(next[:], now, it.SKU)...); err != nil {
 				return fmt.Errorf("update %s: %w", it.SKU, err)
 			}

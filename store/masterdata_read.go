@@ -77,9 +77,9 @@ func (s *Store) Partners(ctx context.Context) ([]Partner, error) {
 // ErrNotFound.
 func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, error) {
 	it := CatalogItem{SKU: sku}
-	var pack, moq, weight string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status FROM catalog WHERE sku = ?`, sku).
-		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight, &it.Status)
+	var pack, moq, weight, volume string
+	err := s.db.Read().QueryRowContext(ctx, `SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3 FROM catalog WHERE sku = ?`, sku).
+		Scan(&it.GTIN, &it.Description, &it.UOM, &pack, &moq, &it.Category, &weight, &it.Status, &volume)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("catalog item %q: %w", sku, ErrNotFound)
 	}
@@ -95,6 +95,13 @@ func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, 
 			return nil, fmt.Errorf("catalog item %q: weight_kg %q: %w", sku, weight, err)
 		}
 		it.WeightKG = &w
+	}
+	if volume != "" {
+		v, err := decimal.NewFromString(volume)
+		if err != nil {
+			return nil, fmt.Errorf("catalog item %q: volume_m3 %q: %w", sku, volume, err)
+		}
+		it.VolumeM3 = &v
 	}
 	return &it, nil
 }

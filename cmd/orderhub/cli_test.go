@@ -119,6 +119,17 @@ func TestCommandLine(t *testing.T) {
 		if code != 0 || !strings.Contains(errs, "PO G-1: would be routed") || !strings.Contains(out, `"pricing"`) {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}
+		// With carrier rules the route says how and when it ships.
+		rulesFile := filepath.Join(t.TempDir(), "rules.yaml")
+		os.WriteFile(rulesFile, []byte("carriers:\n  - {id: any, carrier: UPS, service: ground}\n"), 0o644)
+		if _, errs, code := run(t, "load", "rules", rulesFile, "--data", data); code != 0 {
+			t.Fatalf("load rules: %s", errs)
+		}
+		out, errs, code = run(t, "validate", "--partner", "SHOP", good, "--data", data)
+		if code != 0 || !strings.Contains(out, `"carrier":"UPS","service":"ground","ship_date":"`) ||
+			!strings.Contains(errs, "ships ") || !strings.Contains(errs, " by UPS ground (carrier rule any)") {
+			t.Fatalf("route not shown: exit %d\n%s\n%s", code, out, errs)
+		}
 		if _, errs, code := run(t, "status", "G-1", "--data", data); code != 1 || !strings.Contains(errs, "no order") {
 			t.Errorf("validate left an order behind: %d %s", code, errs)
 		}

@@ -187,14 +187,25 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 // ranked for its ship-to, a share of every SKU protected for key accounts,
 // restrictions looked up, safety stock, the partner's quantities rounded up
 // to whole cases of 12; priced with a loyalty discount, tax and a
-// buy-X-get-Y promotion looked up for every line).
+// buy-X-get-Y promotion looked up for every line), and routed under them
+// (each warehouse's cut-off and calendar, carrier rules down to a weight
+// threshold, so every shipment is weighed before its carrier is chosen).
 func writeRules(cfg config.Config) error {
 	if err := os.MkdirAll(cfg.ProfilesDir(), 0o755); err != nil {
 		return err
 	}
 	rs := `warehouses:
-  WH-EAST: {serves: [{country: US, regions: [NY, OH, PA], priority: 1}, {country: US, priority: 2}]}
-  WH-WEST: {serves: [{country: US, regions: [CA, OR, WA], priority: 1}, {country: US, priority: 2}]}
+  WH-EAST: {cut_off: "15:00", timezone: America/New_York, closed: [sat, sun], holidays: [2026-11-26, 2026-12-25],
+    serves: [{country: US, regions: [NY, OH, PA], priority: 1}, {country: US, priority: 2}]}
+  WH-WEST: {cut_off: "14:00", timezone: America/Los_Angeles, closed: [sun], holidays: [2026-11-26, 2026-12-25],
+    serves: [{country: US, regions: [CA, OR, WA], priority: 1}, {country: US, priority: 2}]}
+carriers:
+  - {id: key-short, tiers: [key_account], short: true, carrier: UPS, service: priority}
+  - {id: rush, within_days: 2, carrier: UPS, service: express}
+  - {id: freight, min_weight_kg: 150, carrier: ODFL, service: ltl}
+  - {id: west-coast, warehouses: [WH-WEST], countries: [US], regions: [CA, OR, WA], carrier: ONTRAC, service: ground}
+  - {id: parcel, max_weight_kg: 30, carrier: UPS, service: ground}
+  - {id: default, carrier: FEDEX, service: ground}
 protections:
   - {category: general, for: key_account, share: 10%, below: 1000000000}
 restrictions:
@@ -216,12 +227,12 @@ pricing:
 
 func seed(ctx context.Context, a *app.App, data string, skus int, withRules bool) error {
 	var cat, stock, prices strings.Builder
-	cat.WriteString("sku,gtin,description,uom,pack_size,moq,category,weight_kg\n")
+	cat.WriteString("sku,gtin,description,uom,pack_size,moq,category,weight_kg,volume_m3\n")
 	stock.WriteString("warehouse,sku,on_hand,safety_stock\n")
 	prices.WriteString("price_list,sku,currency,unit_price,min_qty,valid_from,valid_to\n")
 	for i := 0; i < skus; i++ {
 		sku := fmt.Sprintf("SKU-%05d", i)
-		fmt.Fprintf(&cat, "%s,,ITEM %d,EA,12,1,general,0.5\n", sku, i)
+		fmt.Fprintf(&cat, "%s,,ITEM %d,EA,12,1,general,0.5,0.0006\n", sku, i)
 		safety := 0
 		if withRules {
 			safety = 1000
