@@ -58,9 +58,14 @@ func (o *Order) Clone() *Order {
 		p.Adjustments = slices.Clone(p.Adjustments)
 		for i := range p.Lines {
 			p.Lines[i].Adjustments = slices.Clone(p.Lines[i].Adjustments)
+			if pc := p.Lines[i].PriceCheck; pc != nil {
+				cp := *pc
+				p.Lines[i].PriceCheck = &cp
+			}
 		}
 		c.Pricing = &p
 	}
+	c.Holds = slices.Clone(o.Holds)
 	if o.Route != nil {
 		r := *o.Route
 		c.Route = &r
