@@ -112,16 +112,23 @@ var tiers = []string{store.TierKeyAccount, store.TierGold, store.TierSilver, sto
 
 var partnersSpec = spec[store.Partner]{
 	kind: store.KindPartners,
-	cols: columns{required: []string{"partner", "name", "tier", "price_list", "token"}},
+	cols: columns{required: []string{"partner", "name", "tier", "price_list", "token"}, optional: []string{"credit_limit"}},
 	parse: func(r *row) store.Partner {
 		name, _ := r.required("name")
-		return store.Partner{
+		p := store.Partner{
 			ID:          r.id("partner"),
 			Name:        name,
 			Tier:        r.oneOf("tier", tiers...),
 			PriceList:   r.optionalID("price_list"),
 			TokenSHA256: r.token("token"),
 		}
+		// Without the column the stored limit is kept; in it an empty
+		// cell is none.
+		if r.t.has("credit_limit") {
+			p.CreditLimit, p.CreditCurrency = r.money("credit_limit")
+			p.SetCredit = true
+		}
+		return p
 	},
 	keys: func(p store.Partner) []key {
 		return []key{

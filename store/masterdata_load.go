@@ -243,14 +243,14 @@ func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadRes
 			return checked("check", bad, err)
 		}
 		now := s.stamp()
-		olds := make([]*[4]string, len(partners))
+		olds := make([]*[6]string, len(partners))
 		for i, p := range partners {
 			if err := ctxEvery(ctx, i); err != nil {
 				return err
 			}
-			var old [4]string
-			err := tx.QueryRow(`SELECT name, tier, price_list, token_sha256 FROM partners WHERE id = ?`, p.ID).
-				Scan(&old[0], &old[1], &old[2], &old[3])
+			var old [6]string
+			err := tx.QueryRow(`SELECT name, tier, price_list, token_sha256, credit_limit, credit_currency FROM partners WHERE id = ?`, p.ID).
+				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5])
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 			case err != nil:
@@ -270,19 +270,28 @@ func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadRes
 			}
 		}
 		for i, p := range partners {
-			next := [4]string{p.Name, p.Tier, p.PriceList, p.TokenSHA256}
+			// A file without the credit_limit column keeps the stored
+			// limit (an older export does not lift every limit).
+			limit, currency := "", ""
+			if p.SetCredit && p.CreditCurrency != "" {
+				limit, currency = p.CreditLimit.String(), p.CreditCurrency
+			} else if !p.SetCredit && olds[i] != nil {
+				limit, currency = olds[i][4], olds[i][5]
+			}
+			next := [6]string{p.Name, p.Tier, p.PriceList, p.TokenSHA256, limit, currency}
 			switch {
 			case olds[i] == nil:
-				if _, err := tx.Exec(`INSERT INTO partners (id, name, tier, price_list, token_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-					p.ID, p.Name, p.Tier, p.PriceList, p.TokenSHA256, now); err != nil {
+				if _, err := tx.Exec(`INSERT INTO partners (id, name, tier, price_list, token_sha256, credit_limit, credit_currency, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+					p.ID, p.Name, p.Tier, p.PriceList, p.TokenSHA256, limit, currency, now); err != nil {
 					return fmt.Errorf("insert %s: %w", p.ID, err)
 				}
 				res.Inserted++
 			case *olds[i] == next:
 				res.Unchanged++
 			default:
-				if _, err := tx.Exec(`UPDATE partners SET name = ?, tier = ?, price_list = ?, token_sha256 = ?, updated_at = ? WHERE id = ?`,
-					p.Name, p.Tier, p.PriceList, p.TokenSHA256, now, p.ID); err != nil {
+				if _, err := tx.Exec(`UPDATE partners SET name = ?, tier = ?, price_list = ?, token_sha256 = ?, credit_limit = ?, credit_currency = ?, updated_at = ? WHERE id = ?`,
+					p.Name, p.Tier, p.PriceList, p.TokenSHA256, limit, currency, now, p.ID); err != nil {
 					return fmt.Errorf("update %s: %w", p.ID, err)
 				}
 				res.Updated++
