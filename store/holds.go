@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -79,3 +80,6 @@ func (t *Tx) ReleaseLines(orderID string, lineNos []string) error {
 	}
 	return nil
 }
+
+// ErrNotHeld is returned when an order asked to be released is not held.
+var ErrNotHeld = errors.New("not held")
