@@ -190,11 +190,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ShutdownTimeout: time.Duration(a.Cfg.HTTP.ShutdownTimeout),
 		OutboxDir:       a.Cfg.OutboxDir(),
 		SentDir:         SentDir(a.Cfg.Data),
+		Reviewers:       reviewers(a.Cfg.HTTP.Reviewers),
 	}, a.Store, a.Intake, a.Log.With("part", "http"))
 	if err != nil {
 		return err
 	}
 	srv.Template = a.orderTemplate
+	srv.Release = a.Release
 	srv.Ready = func() error {
 		if !a.running.Load() {
 			return errors.New("the pipeline is not running")

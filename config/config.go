@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,21 @@ type HTTP struct {
 	// ReadTimeout bounds reading one request, so a slow client cannot hold
 	// a connection forever. Default 30s.
 	ReadTimeout Duration `yaml:"read_timeout"`
+	// Reviewers may release or reject held orders through the API (POST
+	// /v1/orders/{id}/release) with their own bearer token; partners'
+	// tokens may not. Default none: held orders are released with
+	// orderhub release only.
+	Reviewers []Reviewer `yaml:"reviewers,omitempty"`
+}
+
+// Reviewer is a person or desk that decides on held orders.
+type Reviewer struct {
+	// Name is who it is, for the order's status history.
+	Name string `yaml:"name"`
+	// TokenSHA256 is the lowercase hex SHA-256 of the reviewer's bearer
+	// token (printf %s TOKEN | sha256sum); the token itself is kept
+	// nowhere.
+	TokenSHA256 string `yaml:"token_sha256"`
 }
 
 // Inbox is the local drop directory.
@@ -266,6 +282,24 @@ func (c *Config) Validate() error {
 	}
 	v.positive("http.shutdown_timeout", c.HTTP.ShutdownTimeout)
 	v.positive("http.read_timeout", c.HTTP.ReadTimeout)
+	names, hashes := map[string]bool{}, map[string]bool{}
+	for i, r := range c.HTTP.Reviewers {
+		path := fmt.Sprintf("http.reviewers[%d]", i)
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			v.add(path+".name", "want who the reviewer is, got an empty string")
+		case names[r.Name]:
+			v.add(path+".name", "%q is already a reviewer", r.Name)
+		}
+		names[r.Name] = true
+		switch {
+		case !sha256Hex.MatchString(r.TokenSHA256):
+			v.add(path+".token_sha256", "want the lowercase hex SHA-256 of the token (64 characters: printf %%s TOKEN | sha256sum), got %q", r.TokenSHA256)
+		case hashes[r.TokenSHA256]:
+			v.add(path+".token_sha256", "the same token is already another reviewer's")
+		}
+		hashes[r.TokenSHA256] = true
+	}
 	v.positive("inbox.poll_interval", c.Inbox.PollInterval)
 	v.positive("inbox.min_age", c.Inbox.MinAge)
 	v.positive("bus.retention", c.Bus.Retention)
@@ -298,6 +332,8 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 type validator struct{ probs []*Problem }
 
