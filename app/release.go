@@ -5,7 +5,6 @@ import (
 
 	"github.com/orderhub/orderhub/adapters/httpapi"
 	"github.com/orderhub/orderhub/config"
-
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/pipeline"
 )
