@@ -12,11 +12,15 @@ import (
 
 // OpenStatuses are the statuses whose orders count towards a partner's
 // open order value: priced and not yet done with, or on their way
-// (rejected, cancelled and duplicate orders do not count).
+// (rejected, cancelled and duplicate orders do not count). Migration 0010's
+// trigger, which keeps open_order_value, lists the same.
 var OpenStatuses = []string{order.StatusPriced, order.StatusHeld, order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged}
 
-var openValueQuery = `SELECT coalesce(sum(total_e4), 0) FROM orders
-	WHERE partner = ? AND total_currency = ? AND status IN ('` + strings.Join(OpenStatuses, "', '") + `') AND id <> ?`
+// openValueQuery reads the partner's running open value, less the order's
+// own total when it counts already (an open order priced again).
+var openValueQuery = `SELECT coalesce((SELECT total_e4 FROM open_order_value WHERE partner = ?1 AND currency = ?2), 0)
+	- coalesce((SELECT total_e4 FROM orders WHERE id = ?3 AND partner = ?1 AND total_currency = ?2
+	    AND status IN ('` + strings.Join(OpenStatuses, "', '") + `')), 0)`
 
 // SetOrderTotal records an order's priced total, which its partner's open
 // order value adds up.
@@ -32,8 +36,9 @@ func (t *Tx) SetOrderTotal(id string, total decimal.Decimal, currency string) er
 }
 
 // OpenOrderValue is the sum of the totals of a partner's open orders (see
-// OpenStatuses) in currency, leaving out order exceptID. One read of the
-// orders_open_value index, which holds every column it needs.
+// OpenStatuses) in currency, leaving out order exceptID: two primary-key
+// reads, however many orders the partner has, for open_order_value is
+// kept up to date by a trigger on the orders table.
 func (t *Tx) OpenOrderValue(partner, currency, exceptID string) (decimal.Decimal, error) {
 	var e4 int64
 	if err := t.tx.QueryRow(openValueQuery, partner, currency, exceptID).Scan(&e4); err != nil {
