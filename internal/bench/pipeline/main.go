@@ -183,7 +183,8 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 // order is checked against them and allocated under them (warehouses
 // ranked for its ship-to, a share of every SKU protected for key accounts,
 // restrictions looked up, safety stock, the partner's quantities rounded up
-// to whole cases of 12).
+// to whole cases of 12, its PO prices checked against ours and its orders
+// against a credit limit).
 func writeRules(cfg config.Config) error {
 	if err := os.MkdirAll(cfg.ProfilesDir(), 0o755); err != nil {
 		return err
@@ -200,7 +201,9 @@ restrictions:
 	if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte(rs), 0o644); err != nil {
 		return err
 	}
-	prof := "partner: BENCH\npolicy:\n  allocation: allow_split\n  case_pack: round_up\n"
+	// Every PO price is checked against ours (they agree, so nothing is
+	// held) and every order against a credit limit it never reaches.
+	prof := "partner: BENCH\npolicy:\n  allocation: allow_split\n  case_pack: round_up\n  price_check: {tolerance: 1%, on_mismatch: hold}\n"
 	return os.WriteFile(filepath.Join(cfg.ProfilesDir(), "BENCH.yaml"), []byte(prof), 0o644)
 }
 
@@ -219,7 +222,11 @@ func seed(ctx context.Context, a *app.App, data string, skus int, withRules bool
 		fmt.Fprintf(&stock, "WH-EAST,%s,100000000,%d\nWH-WEST,%s,100000000,%d\n", sku, safety, sku, safety)
 		fmt.Fprintf(&prices, "BENCH-USD,%s,USD,%d.%02d,0,,\n", sku, 1+i%20, i%100)
 	}
-	partners := "partner,name,tier,price_list,token\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789\n"
+	credit := ""
+	if withRules {
+		credit = "1000000000 USD"
+	}
+	partners := "partner,name,tier,price_list,token,credit_limit\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789," + credit + "\n"
 	for _, f := range []struct{ kind, body string }{
 		{"catalog", cat.String()}, {"stock", stock.String()}, {"prices", prices.String()}, {"partners", partners},
 	} {
