@@ -191,11 +191,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		OutboxDir:       a.Cfg.OutboxDir(),
 		SentDir:         SentDir(a.Cfg.Data),
 		OperatorToken:   a.Cfg.OperatorToken(),
+		Reviewers:       reviewers(a.Cfg.HTTP.Reviewers),
 	}, a.Store, a.Intake, a.Log.With("part", "http"))
 	if err != nil {
 		return err
 	}
 	srv.Template = a.orderTemplate
+	srv.Release = a.Release
 	srv.Ready = func() error {
 		if !a.running.Load() {
 			return errors.New("the pipeline is not running")

@@ -44,8 +44,8 @@ func startHub(t *testing.T) *hub {
 }
 
 // startHubAt starts a hub on the data directory data, which may hold what
-// an earlier hub left.
-func startHubAt(t *testing.T, data string) *hub {
+// an earlier hub left; opts change its config.
+func startHubAt(t *testing.T, data string, opts ...func(*config.Config)) *hub {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Data = data
@@ -54,6 +54,9 @@ func startHubAt(t *testing.T, data string) *hub {
 	cfg.Bus.PollInterval = config.Duration(50 * time.Millisecond)
 	cfg.HTTP.MaxBodyBytes = 1 << 20
 	cfg.HTTP.OperatorToken = operatorToken
+	for _, o := range opts {
+		o(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,21 @@ type HTTP struct {
 	// wins, so the token need not be written in a file. Empty: those
 	// calls are refused.
 	OperatorToken string `yaml:"operator_token"`
+	// Reviewers may release or reject held orders through the API (POST
+	// /v1/orders/{id}/release) with their own bearer token; partners'
+	// tokens may not. Default none: held orders are released with
+	// orderhub release only.
+	Reviewers []Reviewer `yaml:"reviewers,omitempty"`
+}
+
+// Reviewer is a person or desk that decides on held orders.
+type Reviewer struct {
+	// Name is who it is, for the order's status history.
+	Name string `yaml:"name"`
+	// TokenSHA256 is the lowercase hex SHA-256 of the reviewer's bearer
+	// token (printf %s TOKEN | sha256sum); the token itself is kept
+	// nowhere.
+	TokenSHA256 string `yaml:"token_sha256"`
 }
 
 // Inbox is the local drop directory.
@@ -283,6 +299,24 @@ func (c *Config) Validate() error {
 	if t := strings.TrimSpace(c.HTTP.OperatorToken); t != "" && len(t) < 16 {
 		v.add("http.operator_token", "want a token of at least 16 characters (it guards the inventory), got %d", len(t))
 	}
+	names, hashes := map[string]bool{}, map[string]bool{}
+	for i, r := range c.HTTP.Reviewers {
+		path := fmt.Sprintf("http.reviewers[%d]", i)
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			v.add(path+".name", "want who the reviewer is, got an empty string")
+		case names[r.Name]:
+			v.add(path+".name", "%q is already a reviewer", r.Name)
+		}
+		names[r.Name] = true
+		switch {
+		case !sha256Hex.MatchString(r.TokenSHA256):
+			v.add(path+".token_sha256", "want the lowercase hex SHA-256 of the token (64 characters: printf %%s TOKEN | sha256sum), got %q", r.TokenSHA256)
+		case hashes[r.TokenSHA256]:
+			v.add(path+".token_sha256", "the same token is already another reviewer's")
+		}
+		hashes[r.TokenSHA256] = true
+	}
 	v.positive("inbox.poll_interval", c.Inbox.PollInterval)
 	v.positive("inbox.min_age", c.Inbox.MinAge)
 	v.positive("bus.retention", c.Bus.Retention)
@@ -315,6 +349,8 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 type validator struct{ probs []*Problem }
 

@@ -67,7 +67,7 @@ func TestLoadErrors(t *testing.T) {
 		want []string // the error's lines, after "testdata/<file>:"
 	}{
 		{"unknown_key.yaml", []string{
-			`4: http.max_body: unknown key (known: addr, max_body_bytes, read_timeout, shutdown_timeout)`,
+			`4: http.max_body: unknown key (known: addr, max_body_bytes, operator_token, read_timeout, reviewers, shutdown_timeout)`,
 		}},
 		{"bad_duration.yaml", []string{
 			`7: inbox.min_age: want a duration such as "2s", got "soon"`,
@@ -81,6 +81,13 @@ func TestLoadErrors(t *testing.T) {
 			`5: bus.kafka.brokers[1]: want host:port such as "kafka1:9092", got "kafka2"`,
 			`6: bus.kafka.brokers[2]: want host:port such as "kafka1:9092", got ":9092" (no host)`,
 			`7: bus.kafka.brokers[3]: want a string, got a sequence`,
+		}},
+		{"reviewers.yaml", []string{
+			`4: http.reviewers[1].name: "credit-desk" is already a reviewer`,
+			`4: http.reviewers[1].token_sha256: want the lowercase hex SHA-256 of the token (64 characters: printf %s TOKEN | sha256sum), got "2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B"`,
+			`5: http.reviewers[2].name: want who the reviewer is, got an empty string`,
+			`5: http.reviewers[2].token_sha256: the same token is already another reviewer's`,
+			`6: http.reviewers[3].token_sha256: want the lowercase hex SHA-256 of the token (64 characters: printf %s TOKEN | sha256sum), got ""`,
 		}},
 		{"kafka_empty.yaml", []string{
 			`3: bus.kafka.brokers: want at least one broker such as "kafka1:9092"`,
@@ -108,7 +115,7 @@ func TestLoadErrors(t *testing.T) {
 		{"many.yaml", []string{
 			`1: Data: unknown key (known: bus, data, http, inbox, log, outbox, pipeline, profiles, store); did you mean "data"?`,
 			`3: http.addr: want host:port such as ":8080" or "127.0.0.1:8080", got "8080"`,
-			`4: http.timeout: unknown key (known: addr, max_body_bytes, read_timeout, shutdown_timeout)`,
+			`4: http.timeout: unknown key (known: addr, max_body_bytes, operator_token, read_timeout, reviewers, shutdown_timeout)`,
 			`6: inbox.min_age: want a duration such as "2s", got "soon"`,
 			`8: pipeline.max_in_flight: want 1 to 1024, got 0`,
 			`10: log.level: want one of debug, info, warn, error, got "loud"`,
@@ -257,7 +264,7 @@ func ExampleParse() {
 	_, err := Parse([]byte("http:\n  addr: :8080\n  max_body: 1024\ninbox:\n  min_age: soon\n"), "orderhub.yaml")
 	fmt.Println(err)
 	// Output:
-	// orderhub.yaml:3: http.max_body: unknown key (known: addr, max_body_bytes, read_timeout, shutdown_timeout)
+	// orderhub.yaml:3: http.max_body: unknown key (known: addr, max_body_bytes, operator_token, read_timeout, reviewers, shutdown_timeout)
 	// orderhub.yaml:5: inbox.min_age: want a duration such as "2s", got "soon"
 }
 

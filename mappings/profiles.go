@@ -62,6 +62,9 @@ type Policy struct {
 	// agreement, not every partner's), "reject" the line, "round_up" or
 	// "round_down".
 	CasePack string `yaml:"case_pack"`
+	// PriceCheck is how the PO's unit prices are checked against ours
+	// (see PriceCheck); default: no tolerance, a difference flagged.
+	PriceCheck PriceCheck `yaml:"price_check"`
 }
 
 // Policy values: Policy.Allocation and Policy.CasePack.
@@ -82,7 +85,7 @@ var (
 
 // DefaultPolicy is the policy of a partner that has said nothing: split
 // across warehouses, backorder what is short, take quantities that are
-// not whole packs.
+// not whole packs, flag any PO price that differs from ours.
 func DefaultPolicy() Policy {
 	return Policy{}.withDefaults()
 }
@@ -101,6 +104,9 @@ func (p Policy) withDefaults() Policy {
 	if p.CasePack == "" {
 		p.CasePack = CasePackAllow
 	}
+	if p.PriceCheck.OnMismatch == "" {
+		p.PriceCheck.OnMismatch = MismatchFlag
+	}
 	return p
 }
 
@@ -118,6 +124,7 @@ func (p *Policy) validate(add func(path, format string, args ...any)) {
 	if p.CasePack != "" && !slices.Contains(casePacks, p.CasePack) {
 		add("policy.case_pack", `want "allow", "reject", "round_up" or "round_down", got %q`, p.CasePack)
 	}
+	p.PriceCheck.validate(add)
 	if p.FillOrKill && p.Backorder != nil && *p.Backorder {
 		add("policy.backorder", "fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false")
 	}

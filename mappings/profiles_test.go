@@ -94,7 +94,12 @@ func TestPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), CasePack: CasePackAllow}
+	flag := PriceCheck{OnMismatch: MismatchFlag}
+	def := Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), CasePack: CasePackAllow, PriceCheck: flag}
+	twoPct, err := ParseTolerance("2%")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name           string
 		profiles       *Profiles
@@ -103,9 +108,10 @@ func TestPolicy(t *testing.T) {
 		allowBackorder bool
 	}{
 		{"every key", p, "CAREFUL",
-			Policy{Allocation: AllocationShipComplete, Backorder: boolp(false), CasePack: CasePackRoundUp}, false},
+			Policy{Allocation: AllocationShipComplete, Backorder: boolp(false), CasePack: CasePackRoundUp,
+				PriceCheck: PriceCheck{Tolerance: twoPct, OnMismatch: MismatchHold}}, false},
 		{"some keys, defaults for the rest", p, "FOK",
-			Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), FillOrKill: true, CasePack: CasePackRoundDown}, false},
+			Policy{Allocation: AllocationAllowSplit, Backorder: boolp(true), FillOrKill: true, CasePack: CasePackRoundDown, PriceCheck: flag}, false},
 		{"a profile without a policy", p, "BIGRETAIL", def, true},
 		{"no profile", p, "NOBODY", def, true},
 		{"nil Profiles", nil, "CAREFUL", def, true},
@@ -161,7 +167,8 @@ func showPolicy(p Policy) string {
 	if p.Backorder != nil {
 		b = fmt.Sprint(*p.Backorder)
 	}
-	return fmt.Sprintf("{allocation %q backorder %s fill_or_kill %v case_pack %q}", p.Allocation, b, p.FillOrKill, p.CasePack)
+	return fmt.Sprintf("{allocation %q backorder %s fill_or_kill %v case_pack %q price_check {tolerance %q on_mismatch %q}}",
+		p.Allocation, b, p.FillOrKill, p.CasePack, p.PriceCheck.Tolerance, p.PriceCheck.OnMismatch)
 }
 
 // Every bad policy value is a problem located as file:line: path, and the
@@ -189,10 +196,25 @@ func TestPolicyProblems(t *testing.T) {
 			[]string{`p.yaml:3: policy.fill_or_kill: want true or false, got "yes"`}},
 		{"unknown key",
 			"partner: P\npolicy:\n  allocation: allow_split\n  partial: true\n",
-			[]string{`p.yaml:4: policy.partial: unknown key (known: allocation, backorder, case_pack, fill_or_kill)`}},
+			[]string{`p.yaml:4: policy.partial: unknown key (known: allocation, backorder, case_pack, fill_or_kill, price_check)`}},
 		{"misspelt key",
 			"partner: P\npolicy:\n  Case_Pack: reject\n",
-			[]string{`p.yaml:3: policy.Case_Pack: unknown key (known: allocation, backorder, case_pack, fill_or_kill); did you mean "case_pack"?`}},
+			[]string{`p.yaml:3: policy.Case_Pack: unknown key (known: allocation, backorder, case_pack, fill_or_kill, price_check); did you mean "case_pack"?`}},
+		{"price_check.on_mismatch",
+			"partner: P\npolicy:\n  price_check: {tolerance: 1%, on_mismatch: reject}\n",
+			[]string{`p.yaml:3: policy.price_check.on_mismatch: want "flag", "hold" or "reject_line", got "reject"`}},
+		{"price_check.tolerance not a number",
+			"partner: P\npolicy:\n  price_check:\n    tolerance: two percent\n",
+			[]string{`p.yaml:4: policy.price_check.tolerance: want a share such as "2%" or an amount such as "0.05", got "two percent"`}},
+		{"price_check.tolerance negative",
+			"partner: P\npolicy:\n  price_check:\n    tolerance: -0.05\n",
+			[]string{`p.yaml:4: policy.price_check.tolerance: want a tolerance of 0 or more, got "-0.05"`}},
+		{"price_check.tolerance over 100%",
+			"partner: P\npolicy:\n  price_check:\n    tolerance: 150%\n",
+			[]string{`p.yaml:4: policy.price_check.tolerance: want a share of at most 100%, got "150%"`}},
+		{"price_check unknown key",
+			"partner: P\npolicy:\n  price_check:\n    tolerence: 2%\n",
+			[]string{`p.yaml:4: policy.price_check.tolerence: unknown key (known: on_mismatch, tolerance)`}},
 		{"not a mapping",
 			"partner: P\npolicy: ship_complete\n",
 			[]string{`p.yaml:2: policy: want a mapping, got "ship_complete"`}},

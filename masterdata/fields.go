@@ -211,6 +211,24 @@ func (r *row) currency(col string) string {
 	return v
 }
 
+// money is empty or an amount >= 0 and its currency: "25000 USD". An
+// amount without its currency is refused: a limit is only meaningful in
+// the currency orders are totalled in.
+func (r *row) money(col string) (decimal.Decimal, string) {
+	v := r.get(col)
+	if v == "" {
+		return decimal.Zero, ""
+	}
+	amount, cur, _ := strings.Cut(v, " ")
+	cur = strings.TrimSpace(cur)
+	d, ok := parseDecimal(amount)
+	if !ok || d.IsNegative() || !currencyRE.MatchString(cur) {
+		r.fail(col, "want an amount >= 0 and a 3-letter currency code such as 25000 USD, got %q", clip(v))
+		return decimal.Zero, ""
+	}
+	return d, cur
+}
+
 // date is empty or YYYY-MM-DD.
 func (r *row) date(col string) string {
 	v := r.get(col)

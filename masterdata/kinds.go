@@ -120,7 +120,7 @@ var tiers = []string{store.TierKeyAccount, store.TierGold, store.TierSilver, sto
 
 var partnersSpec = spec[store.Partner]{
 	kind: store.KindPartners,
-	cols: columns{required: []string{"partner", "name", "tier", "price_list", "token"}, optional: []string{"since"}},
+	cols: columns{required: []string{"partner", "name", "tier", "price_list", "token"}, optional: []string{"since", "credit_limit"}},
 	parse: func(r *row) store.Partner {
 		name, _ := r.required("name")
 		p := store.Partner{
@@ -135,6 +135,12 @@ var partnersSpec = spec[store.Partner]{
 		// empty cell is "not known" (no loyalty discount).
 		if r.t.has("since") {
 			p.Since, p.SetSince = r.date("since"), true
+		}
+		// Without the column the stored limit is kept; in it an empty
+		// cell is none.
+		if r.t.has("credit_limit") {
+			p.CreditLimit, p.CreditCurrency = r.money("credit_limit")
+			p.SetCredit = true
 		}
 		return p
 	},

@@ -351,6 +351,12 @@ func TestLoadErrors(t *testing.T) {
 			`partners_bad_since.csv:2: since: want a date YYYY-MM-DD, got "15.03.2021"`,
 			`partners_bad_since.csv:3: since: want a date YYYY-MM-DD, got "2021-02-30"`,
 		}},
+		{"partners", "partners_bad_credit.csv", []string{
+			`partners_bad_credit.csv:2: credit_limit: want an amount >= 0 and a 3-letter currency code such as 25000 USD, got "25000"`,
+			`partners_bad_credit.csv:3: credit_limit: want an amount >= 0 and a 3-letter currency code such as 25000 USD, got "-5 USD"`,
+			`partners_bad_credit.csv:4: credit_limit: want an amount >= 0 and a 3-letter currency code such as 25000 USD, got "25000 usd"`,
+			`partners_bad_credit.csv:5: credit_limit: want an amount >= 0 and a 3-letter currency code such as 25000 USD, got "25,000 USD"`,
+		}},
 		{"crosswalk", "crosswalk_bad.csv", []string{
 			`crosswalk_bad.csv:3: partner: "NOBODY" is not a known partner`,
 			`crosswalk_bad.csv:4: kind: want one of buyer_item, gtin, got "upc"`,
@@ -629,5 +635,47 @@ func TestLoadPartnerSince(t *testing.T) {
 	}
 	if p, err := st.Partner(ctx, "EUROMART"); err != nil || p.Since != "2024-02-29" {
 		t.Errorf("Partner(EUROMART) = %+v, %v; want since 2024-02-29", p, err)
+	}
+}
+
+// A partners file with credit_limit sets it for every row (an empty cell
+// is none); one without the column keeps what is stored.
+func TestLoadCreditLimit(t *testing.T) {
+	ctx := context.Background()
+	st := seeded(t)
+	credit := func(id string) string {
+		t.Helper()
+		p, err := st.Partner(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.HasCreditLimit() {
+			return "none"
+		}
+		return p.CreditLimit.String() + " " + p.CreditCurrency
+	}
+	steps := []struct {
+		file string
+		want store.LoadResult
+		then map[string]string
+	}{
+		{"partners_good.csv", store.LoadResult{Kind: "partners", Rows: 3, Unchanged: 3},
+			map[string]string{"BIGRETAIL": "none", "SMALLSHOP": "none", "EUROMART": "none"}},
+		{"partners_credit.csv", store.LoadResult{Kind: "partners", Rows: 3, Updated: 2, Unchanged: 1},
+			map[string]string{"BIGRETAIL": "250000 USD", "SMALLSHOP": "0 USD", "EUROMART": "none"}},
+		{"partners_good.csv", store.LoadResult{Kind: "partners", Rows: 3, Unchanged: 3},
+			map[string]string{"BIGRETAIL": "250000 USD", "SMALLSHOP": "0 USD", "EUROMART": "none"}},
+		{"partners_credit.csv", store.LoadResult{Kind: "partners", Rows: 3, Unchanged: 3},
+			map[string]string{"BIGRETAIL": "250000 USD", "SMALLSHOP": "0 USD", "EUROMART": "none"}},
+	}
+	for i, s := range steps {
+		if got := mustLoad(t, st, "partners", s.file); got != s.want {
+			t.Errorf("step %d %s: %+v, want %+v", i, s.file, got, s.want)
+		}
+		for id, want := range s.then {
+			if got := credit(id); got != want {
+				t.Errorf("step %d %s: %s credit limit %s, want %s", i, s.file, id, got, want)
+			}
+		}
 	}
 }

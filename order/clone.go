@@ -61,10 +61,15 @@ func (o *Order) Clone() *Order {
 			pl := &p.Lines[i]
 			pl.Adjustments = slices.Clone(pl.Adjustments)
 			pl.TaxBase, pl.TaxRate, pl.Tax = cloneDec(pl.TaxBase), cloneDec(pl.TaxRate), cloneDec(pl.Tax)
+			if pc := pl.PriceCheck; pc != nil {
+				cp := *pc
+				pl.PriceCheck = &cp
+			}
 		}
 		p.TaxTotal, p.TotalWithTax = cloneDec(p.TaxTotal), cloneDec(p.TotalWithTax)
 		c.Pricing = &p
 	}
+	c.Holds = slices.Clone(o.Holds)
 	if o.Route != nil {
 		r := *o.Route
 		c.Route = &r

@@ -297,7 +297,7 @@ func decimalsInRange(o *Order) bool {
 		}
 	}
 	for _, oc := range o.Outcomes {
-		if !decimalInRange(oc.Quantity) || !decimalInRange(oc.Short) {
+		if !decimalInRange(oc.Quantity) || !decimalInRange(oc.Short) || !decimalInRange(oc.PackSize) {
 			return false
 		}
 	}
@@ -317,6 +317,9 @@ func decimalsInRange(o *Order) bool {
 				if !decimalInRange(a.Amount) {
 					return false
 				}
+			}
+			if c := l.PriceCheck; c != nil && (!decimalInRange(c.POPrice) || !decimalInRange(c.OurPrice) || !decimalInRange(c.Difference)) {
+				return false
 			}
 		}
 	}

@@ -98,6 +98,10 @@ func (o *Order) AppendJSON(b []byte) []byte {
 		w.key("pricing")
 		w.b = appendPricing(w.b, o.Pricing)
 	}
+	if len(o.Holds) > 0 {
+		w.key("holds")
+		w.b = appendSlice(w.b, o.Holds, appendHold)
+	}
 	if o.Route != nil {
 		w.key("route")
 		w.b = appendRoute(w.b, o.Route)
@@ -331,6 +335,28 @@ func appendOutcome(b []byte, a *LineOutcome) []byte {
 	}
 	w.str("reason", a.Reason, true)
 	w.str("rule", a.Rule, true)
+	if !a.PackSize.IsZero() {
+		w.dec("pack_size", a.PackSize)
+	}
+	return append(w.b, '}')
+}
+
+func appendHold(b []byte, h *Hold) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("rule", h.Rule, false)
+	w.str("reason", h.Reason, false)
+	return append(w.b, '}')
+}
+
+func appendPriceCheck(b []byte, c *PriceCheck) []byte {
+	w := objWriter{b: append(b, '{')}
+	w.str("rule", c.Rule, false)
+	w.dec("po_price", c.POPrice)
+	w.dec("our_price", c.OurPrice)
+	w.str("uom", c.UOM, true)
+	w.dec("difference", c.Difference)
+	w.str("tolerance", c.Tolerance, false)
+	w.str("result", c.Result, false)
 	return append(w.b, '}')
 }
 
@@ -370,6 +396,10 @@ func appendPricedLine(b []byte, l *PricedLine) []byte {
 	w.decPtr("tax_rate", l.TaxRate)
 	w.decPtr("tax", l.Tax)
 	w.str("tax_rule", l.TaxRule, true)
+	if l.PriceCheck != nil {
+		w.key("price_check")
+		w.b = appendPriceCheck(w.b, l.PriceCheck)
+	}
 	return append(w.b, '}')
 }
 

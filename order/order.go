@@ -43,11 +43,16 @@ const (
 // Statuses an order goes through. The pipeline moves an order forward only:
 // see Rank.
 const (
-	StatusReceived     = "received"
-	StatusParsed       = "parsed"
-	StatusValidated    = "validated"
-	StatusReserved     = "reserved"
-	StatusPriced       = "priced"
+	StatusReceived  = "received"
+	StatusParsed    = "parsed"
+	StatusValidated = "validated"
+	StatusReserved  = "reserved"
+	StatusPriced    = "priced"
+	// StatusHeld is a priced order kept back for review (a price outside
+	// the partner's tolerance, a credit limit): not routed until someone
+	// releases it (orderhub release, POST /v1/orders/{id}/release). Its
+	// reservations stay; Holds say why.
+	StatusHeld         = "held"
 	StatusRouted       = "routed"
 	StatusBackordered  = "backordered"
 	StatusAcknowledged = "acknowledged"
@@ -96,6 +101,9 @@ type Order struct {
 	// The 855 and ORDRSP builders and the status API read them.
 	Outcomes []LineOutcome `json:"outcomes,omitempty"`
 	Pricing  *Pricing      `json:"pricing,omitempty"`
+	// Holds say why a held order was kept back, each with its rule; they
+	// stay after a release, which the status history records.
+	Holds []Hold `json:"holds,omitempty"`
 	// Route is the primary warehouse's (the one shipping the most lines).
 	Route *Route `json:"route,omitempty"`
 	// Routes, when the order ships from more than one warehouse, are
@@ -270,6 +278,11 @@ type LineOutcome struct {
 	Reason string          `json:"reason,omitempty"`
 	// Rule names the rule that decided it, when one did.
 	Rule string `json:"rule,omitempty"`
+	// PackSize is the item's pack size when the line was ordered in
+	// another unit than UOM and converted through it (CA ordered, EA
+	// sold), so quantities and prices can be told in the line's own unit
+	// again (see InLineUnit); zero when no conversion was made.
+	PackSize decimal.Decimal `json:"pack_size,omitzero"`
 }
 
 // Outcome is the outcome of line lineNo, nil when it has none.
@@ -323,6 +336,10 @@ type PricedLine struct {
 	TaxRate *decimal.Decimal `json:"tax_rate,omitempty"`
 	Tax     *decimal.Decimal `json:"tax,omitempty"`
 	TaxRule string           `json:"tax_rule,omitempty"`
+	// PriceCheck is how the PO's own unit price compared with ours when
+	// they differ: within the partner's tolerance or not, and what was
+	// done about it.
+	PriceCheck *PriceCheck `json:"price_check,omitempty"`
 }
 
 // Adjustment is one rule that moved a price away from the list price.
@@ -373,17 +390,18 @@ var rank = map[string]int{
 	StatusValidated:    3,
 	StatusReserved:     4,
 	StatusPriced:       5,
-	StatusRouted:       6,
-	StatusBackordered:  6,
-	StatusAcknowledged: 7,
-	StatusRejected:     8,
-	StatusDuplicate:    8,
-	StatusCancelled:    8,
+	StatusHeld:         6,
+	StatusRouted:       7,
+	StatusBackordered:  7,
+	StatusAcknowledged: 8,
+	StatusRejected:     9,
+	StatusDuplicate:    9,
+	StatusCancelled:    9,
 }
 
 // Statuses lists every status, in rank order.
 func Statuses() []string {
-	return []string{StatusReceived, StatusParsed, StatusValidated, StatusReserved, StatusPriced,
+	return []string{StatusReceived, StatusParsed, StatusValidated, StatusReserved, StatusPriced, StatusHeld,
 		StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled}
 }
 
@@ -393,10 +411,11 @@ func Statuses() []string {
 func Rank(status string) int { return rank[status] }
 
 // Final tells whether no stage will move an order in this status any further
-// on its own.
+// on its own. A held order is final in that sense: only a person's release
+// moves it on.
 func Final(status string) bool {
 	switch status {
-	case StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled:
+	case StatusHeld, StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled:
 		return true
 	}
 	return false

@@ -74,7 +74,7 @@ func DryRunWith(ctx context.Context, st *store.Store, cfg Config, o *order.Order
 	switch o.Status {
 	case order.StatusRejected:
 		res.Outputs = []Output{{Topic: TopicRejected}}
-	case order.StatusDuplicate:
+	case order.StatusDuplicate, order.StatusHeld:
 	default:
 		js, err := order.Marshal(o)
 		if err != nil {

@@ -23,6 +23,9 @@ type LineCheck struct {
 	// when it is.
 	Changed string
 	UOM     string // the unit Want.Quantity is in
+	// Pack is the pack size the ordered unit was converted through (CA
+	// ↔ the catalog's unit), zero when it was not.
+	Pack decimal.Decimal
 }
 
 // CheckLine checks line l of an order from partner to place against its
@@ -63,7 +66,7 @@ func CheckLine(l *order.Line, item *store.CatalogItem, partner string, place rul
 	case l.UOM == "" || l.UOM == unit:
 	case l.UOM == "CA" && unit != "CA":
 		// Cases of the item's pack size, in its unit.
-		q = q.Mul(pack)
+		q, c.Pack = q.Mul(pack), pack
 		c.Changed = fmt.Sprintf("%s CA is %s %s (a case holds %s)", l.Quantity, q, unit, pack)
 	case unit == "CA" && l.UOM != "CA":
 		cases := q.Div(pack)
@@ -71,7 +74,7 @@ func CheckLine(l *order.Line, item *store.CatalogItem, partner string, place rul
 			c.Rejected = fmt.Sprintf("ordered %s %s but %s is sold in cases of %s: %s %s is not a whole number of cases", l.Quantity, l.UOM, l.SKU, pack, l.Quantity, l.UOM)
 			return c
 		}
-		q = cases
+		q, c.Pack = cases, pack
 		c.Changed = fmt.Sprintf("%s %s is %s CA (a case holds %s)", l.Quantity, l.UOM, q, pack)
 	default:
 		c.Rejected = fmt.Sprintf("ordered in %s but %s is sold in %s", l.UOM, l.SKU, unit)

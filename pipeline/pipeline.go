@@ -211,7 +211,7 @@ func stages(st *store.Store, cfg Config) []Stage {
 		&Validate{Store: st},
 		&Dedupe{},
 		&Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
-		&Price{Store: st, Rules: cfg.Rules},
+		&Price{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
 		&Route{Store: st, Acknowledger: cfg.Acknowledger, Rules: cfg.Rules},
 	}
 }

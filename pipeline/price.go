@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
@@ -33,6 +34,9 @@ type Price struct {
 	Rules *rules.File
 	// Today is the clock for orders without a date; default time.Now.
 	Today func() time.Time
+	// Policies give each partner's price check (PO prices against ours,
+	// see checkPOPrice); nil: the default, any difference flagged.
+	Policies Policies
 }
 
 func (*Price) Name() string            { return "price" }
@@ -48,7 +52,10 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 		out := reject(o, "price", o.Problems)
 		id := o.ID
 		return out, func(tx *store.Tx) (Outcome, bool, error) {
-			return out, false, tx.ReleaseReservations(id)
+			if err := tx.ReleaseReservations(id); err != nil {
+				return out, false, err
+			}
+			return out, false, tx.SetBackorders(id, nil) // nothing of it waits any more
 		}, nil
 	}
 	mismatch := 0
@@ -61,8 +68,7 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	if mismatch > 0 {
 		reason += fmt.Sprintf("; %d line(s) priced differently from the PO", mismatch)
 	}
-	out := Outcome{Status: order.StatusPriced, Reason: reason}
-	return out, nil, nil
+	return s.settle(ctx, o, reason)
 }
 
 // price works out o.Pricing, or o.Problems for lines it cannot price.
@@ -91,6 +97,11 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	currency := o.Currency
 	promos := rs.LinePromotions(date, o.Partner, tier)
 	loyalty := rs.Loyalty(since, date)
+	pol := mappings.DefaultPolicy()
+	if s.Policies != nil {
+		pol = s.Policies.Policy(o.Partner)
+	}
+	var refused []order.Problem // lines the price check refused
 	for i, l := range o.Lines {
 		q := o.InForce(&l)
 		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
@@ -187,10 +198,14 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 				Message: fmt.Sprintf("no price for %s: %s, and the order gives none", l.SKU, where)})
 			continue
 		}
-		if l.UnitPrice != nil && !l.UnitPrice.Equal(pl.UnitPrice) {
-			pl.POPriceMismatch = true
+		if p := checkPOPrice(o, i, &pl, pol.PriceCheck); p != nil {
+			refused = append(refused, *p)
+			continue
 		}
 		pr.Lines = append(pr.Lines, pl)
+	}
+	if len(pr.Lines) == 0 && len(refused) > 0 {
+		o.Problems = append(o.Problems, refused...) // no line left
 	}
 	if o.Currency == "" {
 		o.Currency = currency

@@ -87,7 +87,7 @@ func runScenario(t *testing.T, dir string) string {
 	}
 	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
-	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: now, Rules: rf}, &Route{Store: st, Rules: rf, Now: now}}
+	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: now, Rules: rf, Policies: profiles}, &Route{Store: st, Rules: rf, Now: now}}
 
 	f, err := os.Open(filepath.Join(dir, "orders.ndjson"))
 	if err != nil {
@@ -116,6 +116,24 @@ func runScenario(t *testing.T, dir string) string {
 		n++
 		o.ID = fmt.Sprintf("ord_%02d", n)
 		o.Status = order.StatusValidated
+		// Stored, and moved along as the stages decide, so that what
+		// reads earlier orders (a partner's open order value) sees them.
+		advance := func(status, reason string) {
+			t.Helper()
+			js, err := order.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Update(ctx, func(tx *store.Tx) error {
+				if _, err := tx.InsertOrder(o, "", store.Pack(js), "scenario"); err != nil {
+					return err
+				}
+				return tx.Advance(o.ID, status, reason, store.Pack(js))
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		advance(o.Status, "")
 		var sent []Output
 		reason := ""
 		for _, s := range stages {
@@ -130,8 +148,9 @@ func runScenario(t *testing.T, dir string) string {
 				}
 			}
 			o.Status, reason = out.Status, out.Reason
-			if o.Status == order.StatusRejected {
-				break
+			advance(o.Status, reason)
+			if o.Status == order.StatusRejected || o.Status == order.StatusHeld {
+				break // a held order goes no further until released
 			}
 			js, err := order.Marshal(o)
 			if err != nil {
@@ -182,6 +201,13 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			if pl.TaxRule != "" {
 				fmt.Fprintf(b, " tax %s %s of %s = %s", pl.TaxRule, pl.TaxRate, pl.TaxBase, pl.Tax)
 			}
+			if pl.POPriceMismatch {
+				b.WriteString(" PO price mismatch")
+			}
+			if c := pl.PriceCheck; c != nil {
+				fmt.Fprintf(b, " [%s: PO %s, ours %s per %s, difference %s, tolerance %s: %s]",
+					c.Rule, c.POPrice, c.OurPrice, c.UOM, c.Difference, c.Tolerance, c.Result)
+			}
 			b.WriteString("\n")
 		}
 		for _, a := range pr.Adjustments {
@@ -202,6 +228,9 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			primary = " (primary)"
 		}
 		fmt.Fprintf(b, "  route%s: %s\n", primary, routeText(&r))
+	}
+	for _, h := range o.Holds {
+		fmt.Fprintf(b, "  held by %s: %s\n", h.Rule, h.Reason)
 	}
 	var msgs []string
 	for _, out := range sent {

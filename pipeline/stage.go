@@ -214,8 +214,8 @@ func (r *runner) outputs(ctx context.Context, o *order.Order, js []byte, msg *me
 	switch o.Status {
 	case order.StatusRejected:
 		return []Output{{Topic: TopicRejected, Msg: ordermsg.New(o, TopicRejected, "", js, corr)}}, nil
-	case order.StatusDuplicate, order.StatusCancelled:
-		return nil, nil
+	case order.StatusDuplicate, order.StatusCancelled, order.StatusHeld:
+		return nil, nil // held: nothing goes on until a release
 	}
 	return r.stage.Outputs(ctx, o, js, corr)
 }

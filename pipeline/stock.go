@@ -192,7 +192,7 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 func outcomes(o *order.Order, checks []LineCheck, p Plan) []order.LineOutcome {
 	out := make([]order.LineOutcome, 0, len(checks))
 	for i, c := range checks {
-		lo := order.LineOutcome{LineNo: o.Lines[i].LineNo, UOM: c.UOM, Rule: c.Rule}
+		lo := order.LineOutcome{LineNo: o.Lines[i].LineNo, UOM: c.UOM, Rule: c.Rule, PackSize: c.Pack}
 		sh, short := p.Short[lo.LineNo]
 		switch {
 		case c.Rejected != "":

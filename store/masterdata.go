@@ -126,7 +126,17 @@ type Partner struct {
 	// date is kept ("" for a new partner): a partners file without the
 	// since column leaves it as it was.
 	SetSince bool
+	// CreditLimit is the most the partner's open orders may be worth,
+	// in CreditCurrency; none when CreditCurrency is "".
+	CreditLimit    decimal.Decimal
+	CreditCurrency string
+	// SetCredit says the load carries the credit limit (the file has
+	// the column); without it the stored one is kept.
+	SetCredit bool
 }
+
+// HasCreditLimit tells whether the partner's open orders are limited.
+func (p *Partner) HasCreditLimit() bool { return p.CreditCurrency != "" }
 
 // CrosswalkEntry maps one of a partner's identifiers to our SKU. GTIN
 // values are kept in their 14-digit form (see CanonicalGTIN) so a partner

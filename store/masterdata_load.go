@@ -243,14 +243,14 @@ func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadRes
 			return checked("check", bad, err)
 		}
 		now := s.stamp()
-		olds := make([]*[5]string, len(partners))
+		olds := make([]*[7]string, len(partners))
 		for i, p := range partners {
 			if err := ctxEvery(ctx, i); err != nil {
 				return err
 			}
-			var old [5]string
-			err := tx.QueryRow(`SELECT name, tier, price_list, token_sha256, since FROM partners WHERE id = ?`, p.ID).
-				Scan(&old[0], &old[1], &old[2], &old[3], &old[4])
+			var old [7]string
+			err := tx.QueryRow(`SELECT name, tier, price_list, token_sha256, since, credit_limit, credit_currency FROM partners WHERE id = ?`, p.ID).
+				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6])
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 			case err != nil:
@@ -270,22 +270,33 @@ func (s *Store) UpsertPartners(ctx context.Context, partners []Partner) (LoadRes
 			}
 		}
 		for i, p := range partners {
-			next := [5]string{p.Name, p.Tier, p.PriceList, p.TokenSHA256, p.Since}
+			// A file without the since or credit_limit column keeps what
+			// is stored (an older export does not take loyalty away or
+			// lift every limit).
+			since := p.Since
 			if !p.SetSince && olds[i] != nil {
-				next[4] = olds[i][4] // a file without the since column keeps it
+				since = olds[i][4]
 			}
+			limit, currency := "", ""
+			if p.SetCredit && p.CreditCurrency != "" {
+				limit, currency = p.CreditLimit.String(), p.CreditCurrency
+			} else if !p.SetCredit && olds[i] != nil {
+				limit, currency = olds[i][5], olds[i][6]
+			}
+			next := [7]string{p.Name, p.Tier, p.PriceList, p.TokenSHA256, since, limit, currency}
 			switch {
 			case olds[i] == nil:
-				if _, err := tx.Exec(`INSERT INTO partners (id, name, tier, price_list, token_sha256, since, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-					p.ID, p.Name, p.Tier, p.PriceList, p.TokenSHA256, next[4], now); err != nil {
+				if _, err := tx.Exec(`INSERT INTO partners (id, name, tier, price_list, token_sha256, since, credit_limit, credit_currency, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					p.ID, p.Name, p.Tier, p.PriceList, p.TokenSHA256, since, limit, currency, now); err != nil {
 					return fmt.Errorf("insert %s: %w", p.ID, err)
 				}
 				res.Inserted++
 			case *olds[i] == next:
 				res.Unchanged++
 			default:
-				if _, err := tx.Exec(`UPDATE partners SET name = ?, tier = ?, price_list = ?, token_sha256 = ?, since = ?, updated_at = ? WHERE id = ?`,
-					p.Name, p.Tier, p.PriceList, p.TokenSHA256, next[4], now, p.ID); err != nil {
+				if _, err := tx.Exec(`UPDATE partners SET name = ?, tier = ?, price_list = ?, token_sha256 = ?, since = ?, credit_limit = ?, credit_currency = ?, updated_at = ? WHERE id = ?`,
+					p.Name, p.Tier, p.PriceList, p.TokenSHA256, since, limit, currency, now, p.ID); err != nil {
 					return fmt.Errorf("update %s: %w", p.ID, err)
 				}
 				res.Updated++

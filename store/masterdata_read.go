@@ -13,12 +13,20 @@ import (
 // Reads of master data straight from the database; the exported lookups in
 // cache.go serve them from memory.
 
-const partnerCols = `id, name, tier, price_list, token_sha256, since`
+const partnerCols = `id, name, tier, price_list, token_sha256, since, credit_limit, credit_currency`
 
 func scanPartner(sc interface{ Scan(...any) error }) (*Partner, error) {
 	var p Partner
-	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256, &p.Since); err != nil {
+	var limit string
+	if err := sc.Scan(&p.ID, &p.Name, &p.Tier, &p.PriceList, &p.TokenSHA256, &p.Since, &limit, &p.CreditCurrency); err != nil {
 		return nil, err
+	}
+	if limit != "" {
+		d, err := decimal.NewFromString(limit)
+		if err != nil {
+			return nil, fmt.Errorf("partner %s: stored credit_limit %q: %w", p.ID, limit, err)
+		}
+		p.CreditLimit = d
 	}
 	return &p, nil
 }

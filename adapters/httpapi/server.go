@@ -3,6 +3,7 @@
 //	POST /v1/orders          one canonical order (JSON) or many (NDJSON)
 //	GET  /v1/orders/{id}     an order with its status history
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
+//	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers only)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
 //	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
 //	GET  /healthz            liveness and store reachability
@@ -51,6 +52,9 @@ type Config struct {
 	// OperatorToken admits the supplier's own calls (PUT /v1/inventory);
 	// empty: they are refused. Partner tokens never admit them.
 	OperatorToken string
+	// Reviewers may release or reject held orders (POST
+	// /v1/orders/{id}/release); none: nobody through the API.
+	Reviewers []Reviewer
 }
 
 func (c *Config) setDefaults() {
@@ -95,6 +99,9 @@ type Server struct {
 	// Template, when set, writes the order template workbook for a
 	// partner (GET /v1/templates/orders.xlsx).
 	Template func(ctx context.Context, partner *store.Partner, w io.Writer) error
+	// Release, when set, releases or rejects held orders (POST
+	// /v1/orders/{id}/release, reviewers only).
+	Release ReleaseFunc
 }
 
 // New returns a server.
@@ -110,6 +117,7 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("POST /v1/orders", s.auth(s.postOrders))
 	s.mux.HandleFunc("GET /v1/orders/{id}", s.auth(s.getOrder))
 	s.mux.HandleFunc("GET /v1/orders", s.auth(s.listOrders))
+	s.mux.HandleFunc("POST /v1/orders/{id}/release", s.reviewer(s.postRelease))
 	s.mux.HandleFunc("GET /v1/documents/{id}", s.auth(s.getDocument))
 	s.mux.HandleFunc("POST /v1/documents", s.auth(s.postDocument))
 	s.mux.HandleFunc("GET /v1/documents/{id}/errors.xlsx", s.auth(s.getErrorsWorkbook))

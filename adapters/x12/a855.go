@@ -45,6 +45,12 @@ import (
 //   - IR for a line of which nothing ships and nothing is backordered;
 //   - IR for every line of a rejected order, for its whole quantity:
 //     nothing of a rejected order ships.
+//
+// Quantities and PO104 are in the line's own unit (PO103) even when the
+// stock stage took the line in the catalog's (2 CA of a 24-pack sold in
+// EA is allocated as 48 EA and answered as 2 CA at the case price); a
+// quantity that is no exact number of the line's unit is answered in the
+// catalog's, which ACK03 names.
 
 // PO855Options are the choices an 855 leaves to us. The zero value is
 // usable.
@@ -174,9 +180,15 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 			}
 		}
 		// A line shipping less than ordered, the rest cut: IQ or IR.
+		// Allocations and backorders are in the catalog's unit, as is
+		// the quantity in force of a line ordered in another.
 		for i := range o.Lines {
 			l := &o.Lines[i]
-			if allocated != nil && allocated[l.LineNo].Add(short[l.LineNo]).LessThan(l.Quantity) {
+			want := l.Quantity
+			if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" && oc.UOM != l.UOM {
+				want = oc.Quantity
+			}
+			if allocated != nil && allocated[l.LineNo].Add(short[l.LineNo]).LessThan(want) {
 				bak02 = "AC"
 			}
 		}
@@ -214,11 +226,14 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		if uom == "" {
 			uom = "EA"
 		}
+		oc := o.Outcome(l.LineNo)
 		price := ""
 		pl := priced[l.LineNo]
 		switch {
 		case pl != nil:
-			price = pl.UnitPrice.String()
+			// Our price is per the catalog's unit; PO104 is per PO103.
+			p, _ := oc.PriceInLineUnit(pl.UnitPrice, uom)
+			price = p.String()
 		case l.UnitPrice != nil:
 			price = l.UnitPrice.String()
 		}
@@ -239,26 +254,51 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		hash = hash.Add(l.Quantity)
 
 		var acks [][]string
-		oc := o.Outcome(l.LineNo)
+		// converted says the stock stage took the line in the catalog's
+		// unit (2 CA as 48 EA): its outcome, allocations and backorders
+		// are in that unit, and the answer tells them in the line's own
+		// (answer), or, for a quantity that is no exact number of it (40
+		// EA of a 24-pack), in the catalog's, which ACK03 names.
+		converted := oc != nil && oc.UOM != "" && oc.UOM != uom
+		answer := func(qs ...decimal.Decimal) ([]string, string) {
+			out := make([]string, len(qs))
+			for i, q := range qs {
+				c, ok := oc.InLineUnit(q, uom)
+				if !ok {
+					for j, q := range qs {
+						out[j] = q.String()
+					}
+					return out, oc.UOM
+				}
+				out[i] = c.String()
+			}
+			return out, uom
+		}
 		switch {
 		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
 			acks = append(acks, []string{"IR", l.Quantity.String(), uom})
-		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged && oc.UOM == uom:
+		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged:
 			// Rounded to whole cases, or cut: the quantity in force.
-			ack := []string{"IQ", oc.Quantity.String(), uom}
+			q, unit := answer(oc.Quantity)
+			ack := []string{"IQ", q[0], unit}
 			if shipDate != "" {
 				ack = append(ack, "068", shipDate)
 			}
 			acks = append(acks, ack)
 		default:
+			want := l.Quantity
+			if converted {
+				want = oc.Quantity
+			}
 			back := decimal.Max(decimal.Zero, short[l.LineNo])
-			ships := decimal.Max(decimal.Zero, l.Quantity.Sub(back))
+			ships := decimal.Max(decimal.Zero, want.Sub(back))
 			cut := false
 			if allocated != nil {
 				a := decimal.Min(ships, allocated[l.LineNo])
 				cut = a.LessThan(ships)
 				ships = a
 			}
+			qs, unit := answer(ships, back)
 			switch {
 			case cut && ships.IsZero() && back.IsZero():
 				acks = append(acks, []string{"IR", l.Quantity.String(), uom})
@@ -270,14 +310,14 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 				case pl != nil && pl.POPriceMismatch:
 					status = "IP"
 				}
-				ack := []string{status, ships.String(), uom}
+				ack := []string{status, qs[0], unit}
 				if shipDate != "" {
 					ack = append(ack, "068", shipDate)
 				}
 				acks = append(acks, ack)
 			}
 			if back.IsPositive() {
-				acks = append(acks, []string{"IB", back.String(), uom})
+				acks = append(acks, []string{"IB", qs[1], unit})
 			}
 		}
 		for _, a := range acks {

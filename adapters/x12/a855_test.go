@@ -310,3 +310,54 @@ func TestWrite855Outcomes(t *testing.T) {
 		}
 	}
 }
+
+// A line ordered in cases of an item sold in units is allocated,
+// backordered and priced in units; the 855 answers it in the line's own
+// unit (PO103): quantities and PO104 per case. A quantity that is no
+// exact number of cases is answered in the catalog's unit, which ACK03
+// names.
+func TestWrite855ConvertedUnits(t *testing.T) {
+	tests := []struct {
+		name             string
+		allocated, short string
+		outcome          string
+		want             []string
+	}{
+		{"all allocated", "240", "0", order.OutcomeAccepted,
+			[]string{"BAK*00*AD*", "PO1*2*10*CA*12**", "ACK*IA*10*CA*068*20261125~"}},
+		{"part backordered", "180", "60", order.OutcomeBackordered,
+			[]string{"BAK*00*AC*", "PO1*2*10*CA*12**", "ACK*IA*7.5*CA*068*20261125~", "ACK*IB*2.5*CA~"}},
+		{"no exact number of cases", "230", "10", order.OutcomeBackordered,
+			[]string{"BAK*00*AC*", "ACK*IA*230*EA*068*20261125~", "ACK*IB*10*EA~"}},
+		{"cut", "120", "0", order.OutcomeQuantityChanged,
+			[]string{"BAK*00*AC*", "ACK*IQ*5*CA*068*20261125~"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := po855TestOrder()
+			o.Lines = o.Lines[1:2] // 10 CA of SKU-1002, a 24-pack sold in EA
+			o.Allocations = []order.Allocation{{LineNo: "2", Warehouse: "WH-EAST", Quantity: dec(tt.allocated)}}
+			o.Backorders = nil
+			oc := order.LineOutcome{LineNo: "2", Outcome: tt.outcome, Quantity: dec("240"), UOM: "EA", PackSize: dec("24")}
+			if tt.outcome == order.OutcomeQuantityChanged {
+				oc.Quantity = dec(tt.allocated)
+			}
+			if s := dec(tt.short); s.IsPositive() {
+				o.Backorders = []order.Backorder{{LineNo: "2", Quantity: s}}
+				o.Status = order.StatusBackordered
+			}
+			o.Outcomes = []order.LineOutcome{oc}
+			o.Pricing = &order.Pricing{Lines: []order.PricedLine{{LineNo: "2", UnitPrice: dec("0.5"), ListPrice: dec("0.5")}}}
+			var buf bytes.Buffer
+			w := NewWriter(&buf, stdDelims, WithLineBreak("\n"))
+			if err := Write855(w, o, PO855Options{Now: func() time.Time { return writeTestTime }}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(buf.String(), want) {
+					t.Errorf("no %q in\n%s", want, buf.String())
+				}
+			}
+		})
+	}
+}

@@ -186,7 +186,8 @@ func run(n, lines, perDoc, skus int, cpuprofile, data string, intakeOnly, withRu
 // order is checked against them and allocated under them (warehouses
 // ranked for its ship-to, a share of every SKU protected for key accounts,
 // restrictions looked up, safety stock, the partner's quantities rounded up
-// to whole cases of 12; priced with a loyalty discount, tax and a
+// to whole cases of 12, its PO prices checked against ours and its orders
+// against a credit limit; priced with a loyalty discount, tax and a
 // buy-X-get-Y promotion looked up for every line), and routed under them
 // (each warehouse's cut-off and calendar, carrier rules down to a weight
 // threshold, so every shipment is weighed before its carrier is chosen).
@@ -221,7 +222,9 @@ pricing:
 	if err := os.WriteFile(filepath.Join(cfg.Data, "rules.yaml"), []byte(rs), 0o644); err != nil {
 		return err
 	}
-	prof := "partner: BENCH\npolicy:\n  allocation: allow_split\n  case_pack: round_up\n"
+	// Every PO price is checked against ours (they agree, so nothing is
+	// held) and every order against a credit limit it never reaches.
+	prof := "partner: BENCH\npolicy:\n  allocation: allow_split\n  case_pack: round_up\n  price_check: {tolerance: 1%, on_mismatch: hold}\n"
 	return os.WriteFile(filepath.Join(cfg.ProfilesDir(), "BENCH.yaml"), []byte(prof), 0o644)
 }
 
@@ -240,7 +243,11 @@ func seed(ctx context.Context, a *app.App, data string, skus int, withRules bool
 		fmt.Fprintf(&stock, "WH-EAST,%s,100000000,%d\nWH-WEST,%s,100000000,%d\n", sku, safety, sku, safety)
 		fmt.Fprintf(&prices, "BENCH-USD,%s,USD,%d.%02d,0,,\n", sku, 1+i%20, i%100)
 	}
-	partners := "partner,name,tier,price_list,token,since\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789,2020-01-01\n"
+	credit := ""
+	if withRules {
+		credit = "1000000000 USD"
+	}
+	partners := "partner,name,tier,price_list,token,since,credit_limit\nBENCH,Bench Partner,standard,BENCH-USD,bench-token-0123456789,2020-01-01," + credit + "\n"
 	for _, f := range []struct{ kind, body string }{
 		{"catalog", cat.String()}, {"stock", stock.String()}, {"prices", prices.String()}, {"partners", partners},
 	} {
