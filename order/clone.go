@@ -65,6 +65,11 @@ func (o *Order) Clone() *Order {
 		r := *o.Route
 		c.Route = &r
 	}
+	if o.Applied != nil {
+		a := *o.Applied
+		a.Deltas = slices.Clone(a.Deltas)
+		c.Applied = &a
+	}
 	return &c
 }
 

@@ -102,6 +102,10 @@ func (o *Order) AppendJSON(b []byte) []byte {
 		w.key("route")
 		w.b = appendRoute(w.b, o.Route)
 	}
+	if o.Applied != nil {
+		w.key("applied")
+		w.b = appendApplied(w.b, o.Applied)
+	}
 	return append(w.b, '}')
 }
 
