@@ -62,6 +62,12 @@ type Policy struct {
 	// agreement, not every partner's), "reject" the line, "round_up" or
 	// "round_down".
 	CasePack string `yaml:"case_pack"`
+	// Resend: what a second original of a PO already taken, with other
+	// content, is: "reject" it (default: the partner must send a change
+	// or a replace) or take it as a "change" restating the whole order
+	// (a sheet uploaded again with new quantities; lines left out are
+	// deleted).
+	Resend string `yaml:"resend"`
 }
 
 // Policy values: Policy.Allocation and Policy.CasePack.
@@ -73,11 +79,15 @@ const (
 	CasePackReject    = "reject"
 	CasePackRoundUp   = "round_up"
 	CasePackRoundDown = "round_down"
+
+	ResendReject = "reject"
+	ResendChange = "change"
 )
 
 var (
 	allocations = []string{AllocationAllowSplit, AllocationShipComplete}
 	casePacks   = []string{CasePackAllow, CasePackReject, CasePackRoundUp, CasePackRoundDown}
+	resends     = []string{ResendReject, ResendChange}
 )
 
 // DefaultPolicy is the policy of a partner that has said nothing: split
@@ -117,6 +127,9 @@ func (p *Policy) validate(add func(path, format string, args ...any)) {
 	}
 	if p.CasePack != "" && !slices.Contains(casePacks, p.CasePack) {
 		add("policy.case_pack", `want "allow", "reject", "round_up" or "round_down", got %q`, p.CasePack)
+	}
+	if p.Resend != "" && !slices.Contains(resends, p.Resend) {
+		add("policy.resend", `want "reject" or "change", got %q`, p.Resend)
 	}
 	if p.FillOrKill && p.Backorder != nil && *p.Backorder {
 		add("policy.backorder", "fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false")
