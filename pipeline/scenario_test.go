@@ -18,6 +18,7 @@ import (
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
@@ -27,10 +28,15 @@ var updateScenarios = flag.Bool("update", false, "rewrite the scenarios' want.go
 // TestScenarios runs each directory under testdata/scenarios: master data
 // (*.csv, loaded by kind: catalog, stock, prices, partners, contracts), rules.yaml,
 // partner profiles (profiles/*.yaml) and orders.ndjson, whose orders go one
-// after the other through the stock, price and route stages against one
-// store, as the pipeline would take them. want.golden is what each order
-// became: status, line outcomes, allocations, backorders, price, and every
-// message it sent (fulfilment, logistics, replenishment).
+// after the other through the dedupe, changes, stock, price and route
+// stages against one store, as the pipeline would take them (each stage
+// only while the order has not gone past it, as the runner does). A line
+// "!ship PO" marks the live order of that PO shipped (orderhub shipped),
+// "!load KIND FILE" loads master data between two orders.
+// want.golden is what each order became: status, line outcomes,
+// allocations, backorders, price, and every message it sent (fulfilment,
+// logistics, replenishment, cancellations and changes); after a cancel,
+// change or replace, what the order it applied to became.
 func TestScenarios(t *testing.T) {
 	dirs, _ := filepath.Glob("testdata/scenarios/*")
 	if len(dirs) == 0 {
@@ -82,7 +88,9 @@ func runScenario(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	today := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
-	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: today, Rules: rf}, &Route{Store: st}}
+	stock := &Stock{Store: st, Rules: rf, Policies: profiles}
+	price := &Price{Store: st, Today: today, Rules: rf}
+	stages := []Stage{&Dedupe{Policies: profiles}, &Changes{Store: st, Stock: stock, Price: price}, stock, price, &Route{Store: st}}
 
 	f, err := os.Open(filepath.Join(dir, "orders.ndjson"))
 	if err != nil {
@@ -97,28 +105,72 @@ func runScenario(t *testing.T, dir string) string {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
+		if po, ok := bytes.CutPrefix(line, []byte("!ship ")); ok {
+			shipScenarioPO(t, st, &b, string(po))
+			continue
+		}
+		if load, ok := bytes.CutPrefix(line, []byte("!load ")); ok {
+			kind, file, _ := strings.Cut(string(load), " ")
+			if _, err := masterdata.Load(ctx, st, kind, filepath.Join(dir, file)); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			fmt.Fprintf(&b, "== loaded %s %s\n", kind, file)
+			continue
+		}
 		o, err := order.Decode(line)
 		if err != nil {
 			t.Fatalf("orders.ndjson: %v", err)
 		}
 		n++
 		o.ID = fmt.Sprintf("ord_%02d", n)
+		Tidy(o)
 		o.Status = order.StatusValidated
+		js, err := order.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			if _, err := tx.InsertOrder(o, "", store.Pack(js), "scenario"); err != nil {
+				return err
+			}
+			return tx.Advance(o.ID, o.Status, "scenario", store.Pack(js))
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var sent []Output
 		reason := ""
 		for _, s := range stages {
+			if s.Done(o.Status) {
+				continue
+			}
 			want, commit, err := s.Prepare(ctx, o)
 			if err != nil {
 				t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
 			}
 			out := want
-			if commit != nil {
-				if err := st.Update(ctx, func(tx *store.Tx) error { out, _, err = commit(tx); return err }); err != nil {
-					t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
+			if err := st.Update(ctx, func(tx *store.Tx) error {
+				if commit != nil {
+					if out, _, err = commit(tx); err != nil {
+						return err
+					}
 				}
+				if out.Keep {
+					return nil
+				}
+				o.Status = out.Status
+				js, err := order.Marshal(o)
+				if err != nil {
+					return err
+				}
+				return tx.Advance(o.ID, out.Status, out.Reason, store.Pack(js))
+			}); err != nil {
+				t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
+			}
+			if out.Keep {
+				continue
 			}
 			o.Status, reason = out.Status, out.Reason
-			if o.Status == order.StatusRejected {
+			if o.Status == order.StatusRejected || o.Status == order.StatusDuplicate {
 				break
 			}
 			js, err := order.Marshal(o)
@@ -132,12 +184,90 @@ func runScenario(t *testing.T, dir string) string {
 			sent = append(sent, outs...)
 		}
 		writeScenarioOrder(&b, o, reason, sent)
+		if o.Applied != nil {
+			writeScenarioLive(t, st, &b, o.Applied.OrderID)
+		}
 	}
 	return b.String()
 }
 
+// shipScenarioPO marks the routed order of a PO shipped.
+func shipScenarioPO(t *testing.T, st *store.Store, b *strings.Builder, po string) {
+	ctx := context.Background()
+	rows, err := st.OrdersByPO(ctx, "", po)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status == order.StatusRouted {
+			if _, err := st.MarkShipped(ctx, r.ID, "shipped (scenario)"); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(b, "== shipped %s %s\n", po, r.ID)
+			return
+		}
+	}
+	t.Fatalf("!ship %s: no routed order", po)
+}
+
+// writeScenarioLive writes what a cancel, change or replace left of the
+// order it applied to.
+func writeScenarioLive(t *testing.T, st *store.Store, b *strings.Builder, id string) {
+	row, err := st.Order(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := st.Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := order.Decode(row.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(b, "  -- %s now %s (%s)\n", id, row.Status, ev[len(ev)-1].Reason)
+	for _, l := range o.Lines {
+		fmt.Fprintf(b, "  -- line %s %s %s %s", l.LineNo, l.SKU, l.Quantity, l.UOM)
+		if oc := o.Outcome(l.LineNo); oc != nil {
+			fmt.Fprintf(b, ": %s %s %s", oc.Outcome, oc.Quantity, oc.UOM)
+		}
+		b.WriteString("\n")
+	}
+	for _, a := range o.Allocations {
+		fmt.Fprintf(b, "  -- allocated line %s: %s from %s\n", a.LineNo, a.Quantity, a.Warehouse)
+	}
+	for _, bo := range o.Backorders {
+		fmt.Fprintf(b, "  -- backordered line %s: %s\n", bo.LineNo, bo.Quantity)
+	}
+	if pr := o.Pricing; pr != nil && o.Status != order.StatusCancelled {
+		for _, pl := range pr.Lines {
+			fmt.Fprintf(b, "  -- price line %s: %s\n", pl.LineNo, pl.UnitPrice)
+		}
+		fmt.Fprintf(b, "  -- priced: subtotal %s, discount %s, total %s %s\n", pr.Subtotal, pr.DiscountTotal, pr.Total, o.Currency)
+	}
+	res, err := st.Reservations(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(b, "  -- holds line %s: %s %s in %s\n", r.LineNo, r.Quantity, r.SKU, r.Warehouse)
+	}
+	q, err := st.BackorderQueue(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range q {
+		if r.OrderID == id {
+			fmt.Fprintf(b, "  -- queued line %s: %s %s\n", r.LineNo, r.Quantity, r.SKU)
+		}
+	}
+}
+
 func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent []Output) {
 	fmt.Fprintf(b, "== %s %s: %s (%s)\n", o.Partner, o.PONumber, o.Status, reason)
+	if o.Purpose != order.PurposeOriginal {
+		fmt.Fprintf(b, "%s %s\n", o.ID, o.Purpose)
+	}
 	for _, l := range o.Lines {
 		fmt.Fprintf(b, "line %s %s %s %s", l.LineNo, l.SKU, l.Quantity, l.UOM)
 		if oc := o.Outcome(l.LineNo); oc != nil {
@@ -177,7 +307,9 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 		}
 		var v any
 		body := out.Msg.Payload
-		if json.Unmarshal(body, &v) == nil && out.Topic != TopicLogistics && out.Topic != TopicReplenishment {
+		schema := out.Msg.Metadata.Get(ordermsg.Schema)
+		if json.Unmarshal(body, &v) == nil && out.Topic != TopicLogistics && out.Topic != TopicReplenishment &&
+			schema != SchemaChangeV1 && schema != SchemaCancellationV1 {
 			body = []byte(fmt.Sprintf("order with %d allocation(s)", len(o.Allocations)))
 		}
 		msgs = append(msgs, fmt.Sprintf("  -> %s: %s", out.Topic, compact(body)))

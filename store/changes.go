@@ -48,6 +48,15 @@ func (s *Store) OrdersOfPO(ctx context.Context, partner, po string) ([]POOrder, 
 	return out, rows.Err()
 }
 
+// SetPurpose records that an order is, after all, of another purpose (a
+// partner's second original taken as a change).
+func (t *Tx) SetPurpose(id, purpose string) error {
+	if _, err := t.exec(`UPDATE orders SET purpose = ? WHERE id = ?`, purpose, id); err != nil {
+		return fmt.Errorf("purpose of %s: %w", id, err)
+	}
+	return nil
+}
+
 // Reservations is Tx.Reservations on the last committed state.
 func (s *Store) Reservations(ctx context.Context, orderID string) ([]Reservation, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`, orderID)
