@@ -73,6 +73,7 @@ message bus, the inbox (./data/inbox/<partner>/) and the archive.`,
 	root.AddCommand(
 		serveCmd(e), demoCmd(e), translateCmd(e), validateCmd(e), ingestCmd(e),
 		statusCmd(e), consumeCmd(e), loadCmd(e), replayCmd(e),
+		shippedCmd(e),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
