@@ -85,7 +85,11 @@ type live struct {
 
 func (s *Changes) Prepare(ctx context.Context, doc *order.Order) (Outcome, Commit, error) {
 	if doc.Purpose == "" || doc.Purpose == order.PurposeOriginal {
-		return Outcome{Keep: true}, nil, nil // not ours: stock takes it
+		// Not ours (only a dry run, which runs every stage, gives us
+		// one): left as it is, for stock. A Commit, because the runner
+		// moves an order with a nil Commit without looking at Keep.
+		keep := Outcome{Keep: true}
+		return keep, func(*store.Tx) (Outcome, bool, error) { return keep, false, nil }, nil
 	}
 	lv, refusal, err := s.find(ctx, doc)
 	if err != nil {
