@@ -74,6 +74,7 @@ message bus, the inbox (./data/inbox/<partner>/) and the archive.`,
 		serveCmd(e), demoCmd(e), translateCmd(e), validateCmd(e), ingestCmd(e),
 		statusCmd(e), consumeCmd(e), loadCmd(e), replayCmd(e),
 		releaseCmd(e),
+		shippedCmd(e),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -65,6 +65,12 @@ type Policy struct {
 	// PriceCheck is how the PO's unit prices are checked against ours
 	// (see PriceCheck); default: no tolerance, a difference flagged.
 	PriceCheck PriceCheck `yaml:"price_check"`
+	// Resend: what a second original of a PO already taken, with other
+	// content, is: "reject" it (default: the partner must send a change
+	// or a replace) or take it as a "change" restating the whole order
+	// (a sheet uploaded again with new quantities; lines left out are
+	// deleted).
+	Resend string `yaml:"resend"`
 }
 
 // Policy values: Policy.Allocation and Policy.CasePack.
@@ -76,11 +82,15 @@ const (
 	CasePackReject    = "reject"
 	CasePackRoundUp   = "round_up"
 	CasePackRoundDown = "round_down"
+
+	ResendReject = "reject"
+	ResendChange = "change"
 )
 
 var (
 	allocations = []string{AllocationAllowSplit, AllocationShipComplete}
 	casePacks   = []string{CasePackAllow, CasePackReject, CasePackRoundUp, CasePackRoundDown}
+	resends     = []string{ResendReject, ResendChange}
 )
 
 // DefaultPolicy is the policy of a partner that has said nothing: split
@@ -125,6 +135,9 @@ func (p *Policy) validate(add func(path, format string, args ...any)) {
 		add("policy.case_pack", `want "allow", "reject", "round_up" or "round_down", got %q`, p.CasePack)
 	}
 	p.PriceCheck.validate(add)
+	if p.Resend != "" && !slices.Contains(resends, p.Resend) {
+		add("policy.resend", `want "reject" or "change", got %q`, p.Resend)
+	}
 	if p.FillOrKill && p.Backorder != nil && *p.Backorder {
 		add("policy.backorder", "fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false")
 	}

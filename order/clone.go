@@ -75,6 +75,11 @@ func (o *Order) Clone() *Order {
 		c.Route = &r
 	}
 	c.Routes = slices.Clone(o.Routes)
+	if o.Applied != nil {
+		a := *o.Applied
+		a.Deltas = slices.Clone(a.Deltas)
+		c.Applied = &a
+	}
 	return &c
 }
 

@@ -110,6 +110,10 @@ func (o *Order) AppendJSON(b []byte) []byte {
 		w.key("routes")
 		w.b = appendSlice(w.b, o.Routes, appendRoute)
 	}
+	if o.Applied != nil {
+		w.key("applied")
+		w.b = appendApplied(w.b, o.Applied)
+	}
 	return append(w.b, '}')
 }
 

@@ -21,7 +21,7 @@ const contentHashVersion = "orderhub/order-content/v2"
 //
 // It covers the partner, the PO number and everything the partner wrote;
 // it leaves out what orderhub added: id, source, status, problems,
-// allocations, backorders, outcomes, pricing and route(s). It depends on values only:
+// allocations, backorders, outcomes, pricing, holds, route(s) and applied. It depends on values only:
 // decimals count by value ("24.0" is "24"), item_ids in any order, and an
 // empty value is the same as an absent one.
 //

@@ -17,7 +17,8 @@ import (
 var notContent = map[string]bool{
 	"ID": true, "Source": true, "Status": true, "Problems": true,
 	"Allocations": true, "Backorders": true, "Outcomes": true, "Pricing": true, "Route": true, "Routes": true,
-	"Holds": true,
+	"Holds":   true,
+	"Applied": true,
 }
 
 func mustDecode(t *testing.T, s string) *Order {

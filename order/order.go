@@ -59,6 +59,15 @@ const (
 	StatusRejected     = "rejected"
 	StatusDuplicate    = "duplicate"
 	StatusCancelled    = "cancelled"
+	// StatusApplied ends a cancel or change document once it has been
+	// applied to the live order it names (see Applied); the live order
+	// keeps its own status (cancelled, or routed/backordered after a
+	// change).
+	StatusApplied = "applied"
+	// StatusShipped is set from outside (POST /v1/orders/{id}/shipped,
+	// orderhub shipped): the warehouse shipped what was allocated, so the
+	// order can no longer be changed or cancelled.
+	StatusShipped = "shipped"
 )
 
 // Order is the canonical purchase order.
@@ -109,6 +118,9 @@ type Order struct {
 	// Routes, when the order ships from more than one warehouse, are
 	// each warehouse's, by warehouse code.
 	Routes []Route `json:"routes,omitempty"`
+	// Applied is set on a cancel, change or replace: the live order it
+	// was applied to and what it changed in each warehouse.
+	Applied *Applied `json:"applied,omitempty"`
 }
 
 // Reference is a qualified reference number (X12 REF, EDIFACT RFF).
@@ -260,6 +272,9 @@ const (
 	OutcomeQuantityChanged = "quantity_changed"
 	OutcomePriceChanged    = "price_changed"
 	OutcomeRejected        = "rejected"
+	// OutcomeDeleted is a line a change or a cancel took off the order:
+	// nothing of it ships any more.
+	OutcomeDeleted = "deleted"
 )
 
 // LineOutcome is what became of one line, and why.
@@ -397,12 +412,14 @@ var rank = map[string]int{
 	StatusRejected:     9,
 	StatusDuplicate:    9,
 	StatusCancelled:    9,
+	StatusApplied:      9,
+	StatusShipped:      9,
 }
 
 // Statuses lists every status, in rank order.
 func Statuses() []string {
 	return []string{StatusReceived, StatusParsed, StatusValidated, StatusReserved, StatusPriced, StatusHeld,
-		StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled}
+		StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled, StatusApplied, StatusShipped}
 }
 
 // Rank orders statuses along the pipeline so a stage can tell whether an
@@ -415,7 +432,8 @@ func Rank(status string) int { return rank[status] }
 // moves it on.
 func Final(status string) bool {
 	switch status {
-	case StatusHeld, StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled:
+	case StatusHeld, StatusRouted, StatusBackordered, StatusAcknowledged, StatusRejected, StatusDuplicate, StatusCancelled,
+		StatusApplied, StatusShipped:
 		return true
 	}
 	return false

@@ -40,6 +40,9 @@ func DryRunWith(ctx context.Context, st *store.Store, cfg Config, o *order.Order
 		}
 		o.Status = order.StatusReceived
 		for _, s := range stages {
+			if s.Done(o.Status) {
+				continue // a replacement the changes stage reserved skips stock
+			}
 			last = s
 			want, commit, err := s.Prepare(ctx, o)
 			if err != nil {

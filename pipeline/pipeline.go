@@ -13,6 +13,10 @@
 // gets the same message twice therefore changes nothing the second time and
 // publishes nothing new: delivery is at-least-once, the effect exactly once.
 //
+// Cancels, changes and replaces leave dedupe on orders.changes for the
+// changes stage, which applies them to the live order (a replacement then
+// goes on to orders.reserved like an original).
+//
 // The pipeline knows neither transports nor the bus behind its Publisher and
 // Subscribers: main wires those.
 package pipeline
@@ -209,7 +213,9 @@ func stages(st *store.Store, cfg Config) []Stage {
 	return []Stage{
 		&Normalize{Items: cfg.Items},
 		&Validate{Store: st},
-		&Dedupe{},
+		&Dedupe{Policies: cfg.Policies},
+		&Changes{Store: st, Stock: &Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
+			Price: &Price{Store: st, Rules: cfg.Rules}, Acknowledger: cfg.Acknowledger},
 		&Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
 		&Price{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
 		&Route{Store: st, Acknowledger: cfg.Acknowledger, Rules: cfg.Rules},

@@ -72,7 +72,11 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 }
 
 // price works out o.Pricing, or o.Problems for lines it cannot price.
-func (s *Price) price(ctx context.Context, o *order.Order) error {
+func (s *Price) price(ctx context.Context, o *order.Order) error { return s.priceKeeping(ctx, o, nil) }
+
+// priceKeeping is price keeping the prices of the lines in keep as they
+// are (a change re-prices only the lines it changed: see Changes).
+func (s *Price) priceKeeping(ctx context.Context, o *order.Order, keep map[string]order.PricedLine) error {
 	o.Problems = nil
 	list, tier, since := "", "", ""
 	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
@@ -104,8 +108,12 @@ func (s *Price) price(ctx context.Context, o *order.Order) error {
 	var refused []order.Problem // lines the price check refused
 	for i, l := range o.Lines {
 		q := o.InForce(&l)
-		if oc := o.Outcome(l.LineNo); oc != nil && oc.Outcome == order.OutcomeRejected {
-			continue // refused by the stock stage: nothing to price
+		if oc := o.Outcome(l.LineNo); oc != nil && (oc.Outcome == order.OutcomeRejected || oc.Outcome == order.OutcomeDeleted) {
+			continue // refused by the stock stage, or deleted by a change: nothing to price
+		}
+		if pl, ok := keep[l.LineNo]; ok {
+			pr.Lines = append(pr.Lines, pl)
+			continue
 		}
 		if l.Free() { // buy X get Y: zero, whatever the list says
 			pl, err := s.priceFree(ctx, &l, list, currency, date)

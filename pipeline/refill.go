@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -197,6 +198,11 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 		msgs = nil
 		st, err := tx.OrderStatus(id)
 		if err != nil || st != order.StatusBackordered {
+			return errSkipFill
+		}
+		// A change applied since the order was read (Changes) moved its
+		// lines: the next round plans on the order as it is.
+		if js, err := tx.OrderJSON(id); err != nil || !bytes.Equal(js, row.JSON) {
 			return errSkipFill
 		}
 		if err := tx.Reserve(plan.Reservations); errors.Is(err, store.ErrStockMoved) {

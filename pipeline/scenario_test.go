@@ -18,6 +18,7 @@ import (
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
@@ -27,10 +28,15 @@ var updateScenarios = flag.Bool("update", false, "rewrite the scenarios' want.go
 // TestScenarios runs each directory under testdata/scenarios: master data
 // (*.csv, loaded by kind: catalog, stock, prices, partners, contracts), rules.yaml,
 // partner profiles (profiles/*.yaml) and orders.ndjson, whose orders go one
-// after the other through the stock, price and route stages against one
-// store, as the pipeline would take them. want.golden is what each order
-// became: status, line outcomes, allocations, backorders, price, route, and
-// every message it sent (fulfilment, logistics, replenishment).
+// after the other through the dedupe, changes, stock, price and route
+// stages against one store, as the pipeline would take them (each stage
+// only while the order has not gone past it, as the runner does). A line
+// "!ship PO" marks the live order of that PO shipped (orderhub shipped),
+// "!load KIND FILE" loads master data between two orders.
+// want.golden is what each order became: status, line outcomes,
+// allocations, backorders, price, route, and every message it sent (fulfilment,
+// logistics, replenishment, cancellations and changes); after a cancel,
+// change or replace, what the order it applied to became.
 //
 // The clock stands at Monday 2026-11-23 09:00 UTC; a line "# clock:
 // RFC3339-time" in orders.ndjson sets it for the orders after it (the
@@ -87,7 +93,9 @@ func runScenario(t *testing.T, dir string) string {
 	}
 	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
-	stages := []Stage{&Stock{Store: st, Rules: rf, Policies: profiles}, &Price{Store: st, Today: now, Rules: rf, Policies: profiles}, &Route{Store: st, Rules: rf, Now: now}}
+	stock := &Stock{Store: st, Rules: rf, Policies: profiles}
+	price := &Price{Store: st, Today: now, Rules: rf, Policies: profiles}
+	stages := []Stage{&Dedupe{Policies: profiles}, &Changes{Store: st, Stock: stock, Price: price}, stock, price, &Route{Store: st, Rules: rf, Now: now}}
 
 	f, err := os.Open(filepath.Join(dir, "orders.ndjson"))
 	if err != nil {
@@ -109,47 +117,72 @@ func runScenario(t *testing.T, dir string) string {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
+		if po, ok := bytes.CutPrefix(line, []byte("!ship ")); ok {
+			shipScenarioPO(t, st, &b, string(po))
+			continue
+		}
+		if load, ok := bytes.CutPrefix(line, []byte("!load ")); ok {
+			kind, file, _ := strings.Cut(string(load), " ")
+			if _, err := masterdata.Load(ctx, st, kind, filepath.Join(dir, file)); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			fmt.Fprintf(&b, "== loaded %s %s\n", kind, file)
+			continue
+		}
 		o, err := order.Decode(line)
 		if err != nil {
 			t.Fatalf("orders.ndjson: %v", err)
 		}
 		n++
 		o.ID = fmt.Sprintf("ord_%02d", n)
+		Tidy(o)
 		o.Status = order.StatusValidated
-		// Stored, and moved along as the stages decide, so that what
-		// reads earlier orders (a partner's open order value) sees them.
-		advance := func(status, reason string) {
-			t.Helper()
-			js, err := order.Marshal(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.Update(ctx, func(tx *store.Tx) error {
-				if _, err := tx.InsertOrder(o, "", store.Pack(js), "scenario"); err != nil {
-					return err
-				}
-				return tx.Advance(o.ID, status, reason, store.Pack(js))
-			}); err != nil {
-				t.Fatal(err)
-			}
+		js, err := order.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
 		}
-		advance(o.Status, "")
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			if _, err := tx.InsertOrder(o, "", store.Pack(js), "scenario"); err != nil {
+				return err
+			}
+			return tx.Advance(o.ID, o.Status, "scenario", store.Pack(js))
+		}); err != nil {
+			t.Fatal(err)
+		}
 		var sent []Output
 		reason := ""
 		for _, s := range stages {
+			if s.Done(o.Status) {
+				continue
+			}
 			want, commit, err := s.Prepare(ctx, o)
 			if err != nil {
 				t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
 			}
 			out := want
-			if commit != nil {
-				if err := st.Update(ctx, func(tx *store.Tx) error { out, _, err = commit(tx); return err }); err != nil {
-					t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
+			if err := st.Update(ctx, func(tx *store.Tx) error {
+				if commit != nil {
+					if out, _, err = commit(tx); err != nil {
+						return err
+					}
 				}
+				if out.Keep {
+					return nil
+				}
+				o.Status = out.Status
+				js, err := order.Marshal(o)
+				if err != nil {
+					return err
+				}
+				return tx.Advance(o.ID, out.Status, out.Reason, store.Pack(js))
+			}); err != nil {
+				t.Fatalf("%s %s: %v", o.PONumber, s.Name(), err)
+			}
+			if out.Keep {
+				continue
 			}
 			o.Status, reason = out.Status, out.Reason
-			advance(o.Status, reason)
-			if o.Status == order.StatusRejected || o.Status == order.StatusHeld {
+			if o.Status == order.StatusRejected || o.Status == order.StatusDuplicate || o.Status == order.StatusHeld {
 				break // a held order goes no further until released
 			}
 			js, err := order.Marshal(o)
@@ -163,12 +196,90 @@ func runScenario(t *testing.T, dir string) string {
 			sent = append(sent, outs...)
 		}
 		writeScenarioOrder(&b, o, reason, sent)
+		if o.Applied != nil {
+			writeScenarioLive(t, st, &b, o.Applied.OrderID)
+		}
 	}
 	return b.String()
 }
 
+// shipScenarioPO marks the routed order of a PO shipped.
+func shipScenarioPO(t *testing.T, st *store.Store, b *strings.Builder, po string) {
+	ctx := context.Background()
+	rows, err := st.OrdersByPO(ctx, "", po)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status == order.StatusRouted {
+			if _, err := st.MarkShipped(ctx, r.ID, "shipped (scenario)"); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(b, "== shipped %s %s\n", po, r.ID)
+			return
+		}
+	}
+	t.Fatalf("!ship %s: no routed order", po)
+}
+
+// writeScenarioLive writes what a cancel, change or replace left of the
+// order it applied to.
+func writeScenarioLive(t *testing.T, st *store.Store, b *strings.Builder, id string) {
+	row, err := st.Order(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := st.Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := order.Decode(row.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(b, "  -- %s now %s (%s)\n", id, row.Status, ev[len(ev)-1].Reason)
+	for _, l := range o.Lines {
+		fmt.Fprintf(b, "  -- line %s %s %s %s", l.LineNo, l.SKU, l.Quantity, l.UOM)
+		if oc := o.Outcome(l.LineNo); oc != nil {
+			fmt.Fprintf(b, ": %s %s %s", oc.Outcome, oc.Quantity, oc.UOM)
+		}
+		b.WriteString("\n")
+	}
+	for _, a := range o.Allocations {
+		fmt.Fprintf(b, "  -- allocated line %s: %s from %s\n", a.LineNo, a.Quantity, a.Warehouse)
+	}
+	for _, bo := range o.Backorders {
+		fmt.Fprintf(b, "  -- backordered line %s: %s\n", bo.LineNo, bo.Quantity)
+	}
+	if pr := o.Pricing; pr != nil && o.Status != order.StatusCancelled {
+		for _, pl := range pr.Lines {
+			fmt.Fprintf(b, "  -- price line %s: %s\n", pl.LineNo, pl.UnitPrice)
+		}
+		fmt.Fprintf(b, "  -- priced: subtotal %s, discount %s, total %s %s\n", pr.Subtotal, pr.DiscountTotal, pr.Total, o.Currency)
+	}
+	res, err := st.Reservations(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(b, "  -- holds line %s: %s %s in %s\n", r.LineNo, r.Quantity, r.SKU, r.Warehouse)
+	}
+	q, err := st.BackorderQueue(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range q {
+		if r.OrderID == id {
+			fmt.Fprintf(b, "  -- queued line %s: %s %s\n", r.LineNo, r.Quantity, r.SKU)
+		}
+	}
+}
+
 func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent []Output) {
 	fmt.Fprintf(b, "== %s %s: %s (%s)\n", o.Partner, o.PONumber, o.Status, reason)
+	if o.Purpose != order.PurposeOriginal {
+		fmt.Fprintf(b, "%s %s\n", o.ID, o.Purpose)
+	}
 	for _, l := range o.Lines {
 		fmt.Fprintf(b, "line %s %s %s %s", l.LineNo, l.SKU, l.Quantity, l.UOM)
 		if l.Free() {
@@ -238,7 +349,8 @@ func writeScenarioOrder(b *strings.Builder, o *order.Order, reason string, sent 
 			continue // the pipeline's own topics
 		}
 		body := out.Msg.Payload
-		if strings.HasPrefix(out.Topic, FulfilmentPrefix) {
+		schema := out.Msg.Metadata.Get(ordermsg.Schema)
+		if strings.HasPrefix(out.Topic, FulfilmentPrefix) && schema != SchemaChangeV1 && schema != SchemaCancellationV1 {
 			// The warehouse's own order: its allocations and route.
 			fo, err := order.Decode(body)
 			if err != nil {

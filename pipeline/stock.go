@@ -72,6 +72,13 @@ func (*Stock) Done(status string) bool { return doneAt(order.StatusReserved, sta
 // over-promise, and only when another order moved the stock meanwhile does
 // it read the rows again and plan on what the transaction sees.
 func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
+	return s.prepare(ctx, o, nil)
+}
+
+// prepare is Prepare for an order that takes over the reservations freed
+// (a replacement: see Changes): the plan counts them as available, and the
+// caller releases them in the transaction before the Commit runs.
+func (s *Stock) prepare(ctx context.Context, o *order.Order, freed []store.Reservation) (Outcome, Commit, error) {
 	var rs *rules.Set
 	if s.Rules != nil {
 		rs = s.Rules.Current()
@@ -124,6 +131,7 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	if err != nil {
 		return Outcome{}, nil, err
 	}
+	snap = credit(snap, freed)
 	plan := func(inv []store.InventoryRow) Plan {
 		in := AllocInput{OrderID: o.ID, Wants: wants, Inventory: inv, Rank: rs.Rank(place, warehousesOf(inv)),
 			Tier: tier, Rules: rs, Policy: pol}

@@ -53,10 +53,6 @@ func (s *Validate) Check(ctx context.Context, o *order.Order) ([]order.Problem, 
 	} else if err != nil {
 		return nil, err
 	}
-	if o.Purpose != "" && o.Purpose != order.PurposeOriginal {
-		problems = append(problems, order.Problem{Path: "purpose",
-			Message: fmt.Sprintf("%q orders are not handled yet: only original orders are taken; change or cancel the earlier order with your account manager", o.Purpose)})
-	}
 	return problems, nil
 }
 

@@ -30,6 +30,11 @@ import (
 // sent: the 855 acknowledges items, quantities and prices; tax belongs on
 // the invoice (810 TXI), and partners' 855 guides rarely take it.
 //
+// BAK01 echoes the purpose of the document answered (see bak01): a cancel
+// applied is answered BAK*01*AT with ACK*ID (item deleted) on each of its
+// lines, a change BAK*04 with its lines as they now stand (ID for a line it
+// deleted).
+//
 // Line status, following common retail (VICS) practice of one ACK per
 // quantity with its own status, so the ACK02 quantities of a line always
 // add up to the PO102 ordered quantity:
@@ -51,6 +56,14 @@ import (
 // EA is allocated as 48 EA and answered as 2 CA at the case price); a
 // quantity that is no exact number of the line's unit is answered in the
 // catalog's, which ACK03 names.
+
+// bak01 is the 855's purpose (BAK01) for the purpose of the document it
+// answers: an original 00; a cancel 01, a change 04 and a replace 05, so
+// the partner's system files the answer with the right document. An
+// unknown purpose is an original's.
+var bak01 = map[string]string{
+	"": "00", order.PurposeOriginal: "00", order.PurposeCancel: "01", order.PurposeChange: "04", order.PurposeReplace: "05",
+}
 
 // PO855Options are the choices an 855 leaves to us. The zero value is
 // usable.
@@ -110,9 +123,9 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	switch o.Status {
 	case order.StatusRejected:
 		rejected = true
-	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged:
+	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
 	default:
-		return fmt.Errorf("status %q: an 855 answers a routed, backordered or rejected order", o.Status)
+		return fmt.Errorf("status %q: an 855 answers a routed, backordered, applied or rejected order", o.Status)
 	}
 	if o.PONumber == "" {
 		return errors.New("no PO number for BAK03")
@@ -161,6 +174,8 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	switch {
 	case rejected:
 		bak02 = opts.RejectCode
+	case o.Purpose == order.PurposeCancel:
+		bak02 = "AT" // the cancellation is accepted
 	case o.Status == order.StatusBackordered || len(o.Backorders) > 0:
 		bak02 = "AC"
 	default:
@@ -193,7 +208,11 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 			}
 		}
 	}
-	if err := w.Segment("BAK", "00", bak02, o.PONumber, poDate, "", "", "", "", today.Format("20060102")); err != nil {
+	purpose, ok := bak01[o.Purpose]
+	if !ok {
+		purpose = "00"
+	}
+	if err := w.Segment("BAK", purpose, bak02, o.PONumber, poDate, "", "", "", "", today.Format("20060102")); err != nil {
 		return err
 	}
 	if o.Currency != "" {
@@ -277,6 +296,8 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		switch {
 		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
 			acks = append(acks, []string{"IR", l.Quantity.String(), uom})
+		case oc != nil && oc.Outcome == order.OutcomeDeleted:
+			acks = append(acks, []string{"ID", l.Quantity.String(), uom})
 		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged:
 			// Rounded to whole cases, or cut: the quantity in force.
 			q, unit := answer(oc.Quantity)

@@ -361,3 +361,64 @@ func TestWrite855ConvertedUnits(t *testing.T) {
 		})
 	}
 }
+
+// A cancel or change is answered with BAK01 echoing its purpose: a cancel
+// applied with AT and every line deleted (ID), a change with its lines as
+// they now stand, a refused one with RJ.
+func TestWrite855ChangesAndCancels(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(o *order.Order)
+		bak  string // BAK01*BAK02
+		acks []string
+	}{
+		{"cancel_applied", func(o *order.Order) {
+			o.Purpose, o.Status = order.PurposeCancel, order.StatusApplied
+			o.Allocations, o.Pricing, o.Route = nil, nil, nil
+			for _, l := range o.Lines {
+				o.Outcomes = append(o.Outcomes, order.LineOutcome{LineNo: l.LineNo, Outcome: order.OutcomeDeleted, UOM: l.UOM})
+			}
+		}, "01*AT", []string{"ACK*ID*24*EA", "ACK*ID*10*CA", "ACK*ID*2.5*LB"}},
+		{"cancel_rejected", func(o *order.Order) {
+			o.Purpose, o.Status = order.PurposeCancel, order.StatusRejected
+			o.Allocations, o.Pricing, o.Route = nil, nil, nil
+			o.Problems = []order.Problem{{Path: "po_number", Message: "order ord_1 (PO 4500012345) has shipped: it can no longer be cancelled"}}
+		}, "01*RJ", []string{"ACK*IR*24*EA", "ACK*IR*10*CA", "ACK*IR*2.5*LB"}},
+		{"change_applied", func(o *order.Order) {
+			// Line 1 up to 30 (6 more backordered), line 2 deleted, line
+			// 3 as it was.
+			o.Purpose, o.Status = order.PurposeChange, order.StatusApplied
+			o.Lines[0].Quantity, o.Lines[0].Change = dec("30"), "quantity_increase"
+			o.Lines[1].Quantity, o.Lines[1].Change = dec("0"), "delete"
+			o.Lines[2].Change = "change"
+			o.Allocations = []order.Allocation{{LineNo: "1", Warehouse: "WH-EAST", Quantity: dec("24")}, {LineNo: "3", Warehouse: "WH-EAST", Quantity: dec("2.5")}}
+			o.Backorders = []order.Backorder{{LineNo: "1", Quantity: dec("6")}}
+			o.Outcomes = []order.LineOutcome{
+				{LineNo: "1", Outcome: order.OutcomeBackordered, Quantity: dec("30"), UOM: "EA", Short: dec("6")},
+				{LineNo: "2", Outcome: order.OutcomeDeleted, UOM: "CA"},
+				{LineNo: "3", Outcome: order.OutcomeAccepted, Quantity: dec("2.5"), UOM: "LB"},
+			}
+		}, "04*AC", []string{"ACK*IA*24*EA*068*20261125", "ACK*IB*6*EA", "ACK*ID*0*CA", "ACK*IA*2.5*LB*068*20261125"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := po855TestOrder()
+			tc.edit(o)
+			got := write855TestCase(t, o, PO855Options{})
+			checkWriteGolden(t, "855_"+tc.name+".x12", got)
+			var acks []string
+			for _, s := range wtSegments(t, got) {
+				switch s[0] {
+				case "ACK":
+					acks = append(acks, strings.Join(s, "*"))
+				case "BAK":
+					if b := s[1] + "*" + s[2]; b != tc.bak {
+						t.Errorf("BAK01*BAK02 %s, want %s", b, tc.bak)
+					}
+				}
+			}
+			if strings.Join(acks, "\n") != strings.Join(tc.acks, "\n") {
+				t.Errorf("ACKs\n%s\nwant\n%s", strings.Join(acks, "\n"), strings.Join(tc.acks, "\n"))
+			}
+		})
+	}
+}

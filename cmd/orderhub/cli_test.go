@@ -155,6 +155,22 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("the group saw it again:\n%s", out)
 		}
 	})
+	t.Run("shipped marks a routed order shipped, once", func(t *testing.T) {
+		out, errs, code := run(t, "shipped", "G-1", "--note", "PRO 1Z999", "--data", data)
+		if code != 0 || !strings.Contains(out, "status shipped") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		out, _, _ = run(t, "status", "G-1", "--json", "--data", data)
+		if !strings.Contains(out, `"status":"shipped"`) || !strings.Contains(out, "shipped: PRO 1Z999") {
+			t.Errorf("status: %s", out)
+		}
+		if _, _, code := run(t, "shipped", "G-1", "--data", data); code != 0 {
+			t.Errorf("shipped again: exit %d", code)
+		}
+		if _, errs, code := run(t, "shipped", "NO-SUCH-PO", "--data", data); code != 1 || !strings.Contains(errs, "no routed order") {
+			t.Errorf("unknown PO: exit %d %s", code, errs)
+		}
+	})
 	t.Run("errors", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "bad.yaml")
 		os.WriteFile(bad, []byte("http:\n  adr: x\n"), 0o644)
