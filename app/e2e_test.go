@@ -196,6 +196,26 @@ func TestEndToEnd(t *testing.T) {
 			}
 			return fills >= 2
 		}, "the fill's fulfilment message")
+
+		// The warehouse says it shipped (operator token): the order ends
+		// shipped, and saying it again changes nothing.
+		ship := func(token, id string) response {
+			return h.do("POST", "/v1/orders/"+id+"/shipped", token, "application/json", strings.NewReader(`{"note": "tracking 1Z999"}`))
+		}
+		if r := ship(shopToken, id); r.status != 403 {
+			t.Errorf("a partner marking its order shipped: %d %s", r.status, r.raw)
+		}
+		if r := ship(operatorToken, "ord_nothing"); r.status != 404 {
+			t.Errorf("unknown order shipped: %d %s", r.status, r.raw)
+		}
+		for i := 0; i < 2; i++ {
+			if r := ship(operatorToken, id); r.status != 200 || r.body["status"] != order.StatusShipped {
+				t.Fatalf("shipped (%d): %d %s", i, r.status, r.raw)
+			}
+		}
+		if r := h.do("GET", "/v1/orders/"+id, shopToken, "", nil); !strings.Contains(string(r.raw), "shipped (API): tracking 1Z999") {
+			t.Errorf("history lacks the shipment: %s", r.raw)
+		}
 	})
 
 	t.Run("a bad order is 400 with every field error and nothing is published", func(t *testing.T) {

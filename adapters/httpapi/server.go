@@ -6,6 +6,7 @@
 //	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers only)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
 //	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
+//	POST /v1/orders/{id}/shipped  an order shipped (operator token), as `orderhub shipped`
 //	GET  /healthz            liveness and store reachability
 //
 // Every /v1 call carries the partner's bearer token, except the
@@ -128,6 +129,7 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("GET /upload/documents/{id}/errors.xlsx", s.getUploadErrors)
 	s.mux.HandleFunc("GET /upload/template.xlsx", s.getUploadTemplate)
 	s.mux.HandleFunc("PUT /v1/inventory", s.operator(s.putInventory))
+	s.mux.HandleFunc("POST /v1/orders/{id}/shipped", s.operator(s.postShipped))
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found",
