@@ -57,6 +57,19 @@ func checkPOPrice(o *order.Order, i int, pl *order.PricedLine, pc mappings.Price
 		c.Result = order.PriceFlagged
 	}
 	pl.PriceCheck, pl.POPriceMismatch = c, true
+	// A line taken as ordered but at our price, not the PO's, says so in
+	// its outcome: what the 855 (IP) and the status API report as a
+	// price change. A line also short or cut keeps that outcome; its
+	// price_check still tells the price.
+	if oc != nil && oc.Outcome == order.OutcomeAccepted {
+		oc.Outcome = order.OutcomePriceChanged
+		why := fmt.Sprintf("priced at ours: %s (policy.price_check: %s)", describePrice(l, c), c.Result)
+		if oc.Reason != "" {
+			why = oc.Reason + "; " + why
+		}
+		oc.Reason = why
+		oc.Rule = order.HoldPriceCheck
+	}
 	return nil
 }
 
