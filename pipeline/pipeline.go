@@ -210,14 +210,17 @@ func build(st *store.Store, pub message.Publisher, subscribe SubscriberFactory, 
 func Stages(st *store.Store) []Stage { return stages(st, Config{Items: ItemLookup(st)}) }
 
 func stages(st *store.Store, cfg Config) []Stage {
+	// The changes stage allocates and prices with the same stages the
+	// originals go through: one set of rules, policies and price checks.
+	stock := &Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies}
+	price := &Price{Store: st, Rules: cfg.Rules, Policies: cfg.Policies}
 	return []Stage{
 		&Normalize{Items: cfg.Items},
 		&Validate{Store: st},
 		&Dedupe{Policies: cfg.Policies},
-		&Changes{Store: st, Stock: &Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
-			Price: &Price{Store: st, Rules: cfg.Rules}, Acknowledger: cfg.Acknowledger},
-		&Stock{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
-		&Price{Store: st, Rules: cfg.Rules, Policies: cfg.Policies},
+		&Changes{Store: st, Stock: stock, Price: price, Acknowledger: cfg.Acknowledger},
+		stock,
+		price,
 		&Route{Store: st, Acknowledger: cfg.Acknowledger, Rules: cfg.Rules},
 	}
 }
