@@ -14,7 +14,7 @@ import (
 // nothing: long enough for orders that come in together (one interchange,
 // one upload, a burst of API calls) to be sorted by tier, short enough that
 // nobody notices the wait.
-const DefaultAllocationWindow = 200 * time.Millisecond
+const DefaultAllocationWindow = 100 * time.Millisecond
 
 // maxAllocationWindow bounds the window: every order below the top tier
 // waits this long, so a typo of "20s" for "20ms" is refused, not obeyed.

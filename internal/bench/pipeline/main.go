@@ -30,6 +30,9 @@ import (
 	"github.com/orderhub/orderhub/order"
 )
 
+// benchWindow is the allocation window the rules-on run uses.
+var benchWindow time.Duration
+
 func main() {
 	orders := flag.Int("orders", 20000, "orders to push through")
 	lines := flag.Int("lines", 10, "lines per order")
@@ -38,6 +41,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	keep := flag.String("data", "", "data directory to use (default a temporary one, removed after)")
 	intakeOnly := flag.Bool("intake-only", false, "measure intake alone: do not run the pipeline")
+	flag.DurationVar(&benchWindow, "window", 100*time.Millisecond, "the allocation window with rules on (0: off)")
 	withRules := flag.Bool("rules", true, "run with business rules on: warehouses by region, a protected share, restrictions, safety stock, a partner policy rounding to cases")
 	flag.Parse()
 	app.TuneRuntime()
@@ -222,7 +226,7 @@ protections:
 restrictions:
   - {category: alcohol, regions: [UT], reason: no alcohol to Utah}
   - {category: general, partners: [NOT-BENCH], reason: not for this partner}
-allocation: {window: 200ms}
+allocation: {window: ` + benchWindow.String() + `}
 pricing:
   loyalty: [{years: 3, percent_off: 1%}, {years: 5, percent_off: 2%}]
   tax: [{country: US, category: food, rate: 0}, {country: US, rate: 7.25%}]
