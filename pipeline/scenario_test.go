@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/masterdata"
@@ -32,7 +33,9 @@ var updateScenarios = flag.Bool("update", false, "rewrite the scenarios' want.go
 // stages against one store, as the pipeline would take them (each stage
 // only while the order has not gone past it, as the runner does). A line
 // "!ship PO" marks the live order of that PO shipped (orderhub shipped),
-// "!load KIND FILE" loads master data between two orders.
+// "!load KIND FILE" loads master data between two orders, and "!refill"
+// serves the backorder queue as serve does when stock arrives (Refill),
+// writing each fill's messages in the order they were sent.
 // want.golden is what each order became: status, line outcomes,
 // allocations, backorders, price, route, and every message it sent (fulfilment,
 // logistics, replenishment, cancellations and changes); after a cancel,
@@ -121,6 +124,10 @@ func runScenario(t *testing.T, dir string) string {
 			shipScenarioPO(t, st, &b, string(po))
 			continue
 		}
+		if bytes.Equal(line, []byte("!refill")) {
+			refillScenario(t, &Refill{Store: st, Rules: rf, Policies: profiles, Now: now}, &b)
+			continue
+		}
 		if load, ok := bytes.CutPrefix(line, []byte("!load ")); ok {
 			kind, file, _ := strings.Cut(string(load), " ")
 			if _, err := masterdata.Load(ctx, st, kind, filepath.Join(dir, file)); err != nil {
@@ -202,6 +209,52 @@ func runScenario(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// refillScenario serves the backorder queue once and writes what each
+// fill sent, in the order sent: the order the queue is served in (tier,
+// then age) is what the scenario shows.
+func refillScenario(t *testing.T, rf *Refill, b *strings.Builder) {
+	t.Helper()
+	pub := &inOrder{}
+	rf.Pub = pub
+	n, err := rf.Once(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(b, "== refill: %d order(s) got stock\n", n)
+	for _, m := range pub.sent {
+		text := compact(m.msg.Payload)
+		if strings.HasPrefix(m.topic, FulfilmentPrefix) {
+			if fo, err := order.Decode(m.msg.Payload); err == nil {
+				var parts []string
+				for _, a := range fo.Allocations {
+					parts = append(parts, fmt.Sprintf("line %s %s", a.LineNo, a.Quantity))
+				}
+				text = fmt.Sprintf("%s %s PO %s: %s", fo.ID, fo.Partner, fo.PONumber, strings.Join(parts, ", "))
+			}
+		}
+		fmt.Fprintf(b, "  -> %s: %s\n", m.topic, text)
+	}
+}
+
+// inOrder is a publisher that keeps what it is given in the order given.
+type inOrder struct {
+	sent []struct {
+		topic string
+		msg   *message.Message
+	}
+}
+
+func (p *inOrder) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		p.sent = append(p.sent, struct {
+			topic string
+			msg   *message.Message
+		}{topic, m})
+	}
+	return nil
+}
+func (p *inOrder) Close() error { return nil }
 
 // shipScenarioPO marks the routed order of a PO shipped.
 func shipScenarioPO(t *testing.T, st *store.Store, b *strings.Builder, po string) {
