@@ -74,8 +74,10 @@ type PO855Options struct {
 	Now func() time.Time
 	// ShipDate returns the date the order's allocated lines are scheduled
 	// to ship (ACK04 068, ACK05) as YYYY-MM-DD, or "" when unknown (no date
-	// is sent). Default: the order's requested_ship_date, else two days
-	// after the later of its order date and today.
+	// is sent). Default: the route's ship date (the primary warehouse's,
+	// from its cut-off and calendar), else the order's
+	// requested_ship_date, else two days after the later of its order
+	// date and today.
 	ShipDate func(*order.Order) string
 	// RejectCode is BAK02 for a rejected order; default "RJ". Some
 	// partners' guides read RJ as "rejected, no detail" and want "RD"
@@ -93,6 +95,9 @@ func (o *PO855Options) setDefaults() {
 	if o.ShipDate == nil {
 		now := o.Now
 		o.ShipDate = func(ord *order.Order) string {
+			if ord.Route != nil && ord.Route.ShipDate != "" {
+				return ord.Route.ShipDate
+			}
 			if ord.RequestedShipDate != "" {
 				return ord.RequestedShipDate
 			}

@@ -422,3 +422,26 @@ func TestWrite855ChangesAndCancels(t *testing.T) {
 		})
 	}
 }
+
+// The ACK's scheduled ship date is the route's (the warehouse's cut-off
+// and calendar) when the order has one, else the requested ship date.
+func TestWrite855ShipDateFromRoute(t *testing.T) {
+	for _, tt := range []struct {
+		route *order.Route
+		want  string
+	}{
+		{nil, "*068*20261125~"},
+		{&order.Route{Warehouse: "WH-EAST", ShipDate: "2026-11-27"}, "*068*20261127~"},
+	} {
+		o := po855TestOrder()
+		o.Route = tt.route
+		var buf bytes.Buffer
+		w := NewWriter(&buf, stdDelims, WithLineBreak("\n"))
+		if err := Write855(w, o, PO855Options{Now: func() time.Time { return writeTestTime }}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), tt.want) {
+			t.Errorf("route %+v: no %q in\n%s", tt.route, tt.want, buf.String())
+		}
+	}
+}
