@@ -1,7 +1,6 @@
 package x12
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -82,21 +81,12 @@ func WriteTA1(w *Writer, env Envelope, acks ...TA1) error {
 	if err := env.validate(); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	iw, err := w.interchangeWriter(&buf, &env)
-	if err != nil {
-		return err
-	}
-	if err := iw.writeISA(&env); err != nil {
-		return err
-	}
-	for _, t := range acks {
-		if err := iw.Segment("TA1", t.Control, t.Date, t.Time, t.Status, t.Note); err != nil {
-			return fmt.Errorf("TA1 for interchange %s: %w", t.Control, err)
+	return w.writeEnvelope(&env, 0, func(iw *Writer) error {
+		for _, t := range acks {
+			if err := iw.Segment("TA1", t.Control, t.Date, t.Time, t.Status, t.Note); err != nil {
+				return fmt.Errorf("TA1 for interchange %s: %w", t.Control, err)
+			}
 		}
-	}
-	if err := iw.Segment("IEA", "0", fmt.Sprintf("%09d", env.Control)); err != nil {
-		return err
-	}
-	return w.emit(buf.Bytes(), iw.count)
+		return nil
+	})
 }

@@ -423,44 +423,45 @@ func WriteInterchange(w *Writer, env Envelope, sets []Set) error {
 	if len(sets) == 0 {
 		return errors.New("an interchange with a functional group needs at least one transaction set")
 	}
-	var buf bytes.Buffer
-	iw, err := w.interchangeWriter(&buf, &env)
-	if err != nil {
-		return err
-	}
-	if err := iw.writeISA(&env); err != nil {
-		return err
-	}
-	if err := iw.Segment("GS", env.FunctionalID, env.GroupSender, env.GroupReceiver,
-		env.Time.Format("20060102"), env.Time.Format("1504"),
-		strconv.FormatInt(env.GroupControl, 10), "X", env.GroupVersion); err != nil {
-		return err
-	}
-	for i, s := range sets {
-		if err := iw.writeSet(s, int64(i+1)); err != nil {
-			return fmt.Errorf("transaction set %d of %d: %w", i+1, len(sets), err)
+	return w.writeEnvelope(&env, 1, func(iw *Writer) error {
+		if err := iw.Segment("GS", env.FunctionalID, env.GroupSender, env.GroupReceiver,
+			env.Time.Format("20060102"), env.Time.Format("1504"),
+			strconv.FormatInt(env.GroupControl, 10), "X", env.GroupVersion); err != nil {
+			return err
 		}
-	}
-	if err := iw.Segment("GE", strconv.Itoa(len(sets)), strconv.FormatInt(env.GroupControl, 10)); err != nil {
-		return err
-	}
-	if err := iw.Segment("IEA", "1", fmt.Sprintf("%09d", env.Control)); err != nil {
-		return err
-	}
-	return w.emit(buf.Bytes(), iw.count)
+		for i, s := range sets {
+			if err := iw.writeSet(s, int64(i+1)); err != nil {
+				return fmt.Errorf("transaction set %d of %d: %w", i+1, len(sets), err)
+			}
+		}
+		return iw.Segment("GE", strconv.Itoa(len(sets)), strconv.FormatInt(env.GroupControl, 10))
+	})
 }
 
-// interchangeWriter returns a writer into buf with the delimiters the
-// interchange really has: before 00402 there is no repetition separator, so
-// data may hold that character.
-func (w *Writer) interchangeWriter(buf *bytes.Buffer, env *Envelope) (*Writer, error) {
+// writeEnvelope writes one interchange to w: env's ISA, what body writes
+// and the IEA declaring groups functional groups. It is built in memory by
+// a writer with the delimiters the interchange really has (before 00402
+// there is no repetition separator, so data may hold that character) and
+// written with one call only if every part succeeded.
+func (w *Writer) writeEnvelope(env *Envelope, groups int, body func(iw *Writer) error) error {
 	d := w.d
 	if !env.usesRepetition() {
 		d.Repetition = 0
 	} else if d.Repetition == 0 {
-		return nil, fmt.Errorf("version %s needs a repetition separator for ISA11, and the writer has none", env.Version)
+		return fmt.Errorf("version %s needs a repetition separator for ISA11, and the writer has none", env.Version)
 	}
-	return &Writer{out: buf, d: d, lineBreak: w.lineBreak}, nil
+	var buf bytes.Buffer
+	iw := &Writer{out: &buf, d: d, lineBreak: w.lineBreak}
+	if err := iw.writeISA(env); err != nil {
+		return err
+	}
+	if err := body(iw); err != nil {
+		return err
+	}
+	if err := iw.Segment("IEA", strconv.Itoa(groups), fmt.Sprintf("%09d", env.Control)); err != nil {
+		return err
+	}
+	return w.emit(buf.Bytes(), iw.count)
 }
 
 func (w *Writer) writeSet(s Set, place int64) error {
