@@ -15,16 +15,9 @@ func (sc *scanner) skipPlain() bool {
 		b := sc.buf[:sc.end]
 		i := sc.pos
 		for {
-			j := -1
+			var j int
 			if sc.nlTerm {
-				j = bytes.IndexByte(b[i:], '\n')
-				before := b[i:]
-				if j >= 0 {
-					before = before[:j]
-				}
-				if r := bytes.IndexByte(before, '\r'); r >= 0 {
-					j = r
-				}
+				j = lineBreakIndex(b[i:])
 			} else {
 				j = bytes.IndexByte(b[i:], term)
 			}
@@ -114,16 +107,9 @@ func (sc *scanner) skimSegment(t *token) bool {
 	i := sc.pos + n
 	for {
 		b := sc.buf[i:sc.end]
-		j := -1
+		var j int
 		if sc.nlTerm {
-			j = bytes.IndexByte(b, '\n')
-			before := b
-			if j >= 0 {
-				before = b[:j]
-			}
-			if r := bytes.IndexByte(before, '\r'); r >= 0 {
-				j = r
-			}
+			j = lineBreakIndex(b)
 		} else {
 			j = bytes.IndexByte(b, sc.term[0])
 		}
@@ -154,4 +140,20 @@ func (sc *scanner) skimSegment(t *token) bool {
 		}
 		i = sc.pos
 	}
+}
+
+// lineBreakIndex is the index of the first CR or LF in b, -1 when there is
+// none: where a segment may end when the terminator is a line break (CR,
+// LF and CRLF all end one). The search for the common one-byte terminator
+// stays a bare bytes.IndexByte in the callers' loops.
+func lineBreakIndex(b []byte) int {
+	j := bytes.IndexByte(b, '\n')
+	before := b
+	if j >= 0 {
+		before = b[:j]
+	}
+	if r := bytes.IndexByte(before, '\r'); r >= 0 {
+		return r
+	}
+	return j
 }
