@@ -104,28 +104,6 @@ func TestCorpusFormat(t *testing.T) {
 	}
 }
 
-// checkGolden compares got with the golden file, rewriting it under
-// -update.
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("differs from %s (run with -update and review the diff)\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
 // TestFormatAgreesWithBots compares the 997 orderhub sends for a corpus
 // file, through the whole read-map-answer path, with the one Bots wrote for
 // the same file: the same AK1 to AK9 segments.

@@ -68,20 +68,7 @@ func TestMapGolden(t *testing.T) {
 					t.Errorf("PO %s does not validate: %v", o.PONumber, err)
 				}
 			}
-			golden := strings.TrimSuffix(path, ".x12") + ".golden"
-			if *updateMap {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestMapGolden -update-map)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s:\n got: %s\nwant: %s", name, golden, got, want)
-			}
+			compareGolden(t, strings.TrimSuffix(path, ".x12")+".golden", got, *updateMap)
 		})
 	}
 }
