@@ -108,18 +108,45 @@ func TestCorpusFormat(t *testing.T) {
 // file, through the whole read-map-answer path, with the one Bots wrote for
 // the same file: the same AK1 to AK9 segments.
 func TestFormatAgreesWithBots(t *testing.T) {
-	pairs := map[string]string{
-		"bots_850-004010-01.x12":     "bots_850-004010-01.x12__997_14.x12",
-		"bots_850_01.x12":            "bots_850_01.x12__997_5.x12",
-		"bots_850-02.x12":            "bots_850-02.x12__997_3.x12",
-		"bots_850-004010VICS-01.x12": "bots_850-004010VICS-01.x12__997_4.x12",
-		"bots_850-004010-12.x12":     "bots_850-004010-12.x12__997_9.x12",
-	}
+	checkAgreesWithBots(t, func(t *testing.T, name string, data []byte) []string {
+		var ours []string
+		f := &Format{Numbers: &counter{}, Now: fixedNow}
+		_, orders, errs := readOrders(t, f, name, data, format.Doc{Name: name, ID: "doc", Partner: "acme",
+			Answer: func(a ordermsg.Ack) {
+				if a.Kind == "997" {
+					segs, err := readSegments(a.Body)
+					if err != nil {
+						t.Fatalf("our 997 does not read back: %v", err)
+					}
+					ours = append(ours, wtAckBody(segs)...)
+				}
+			}})
+		if len(orders) == 0 || len(errs) > 0 {
+			t.Errorf("%d orders, errors %v", len(orders), errs)
+		}
+		return ours
+	})
+}
+
+// botsAcks pairs the corpus's 850 files that Bots (bots-edi) answered with
+// the 997 it wrote, under expected/ beside the corpus.
+var botsAcks = map[string]string{
+	"bots_850-004010-01.x12":     "bots_850-004010-01.x12__997_14.x12",
+	"bots_850_01.x12":            "bots_850_01.x12__997_5.x12",
+	"bots_850-02.x12":            "bots_850-02.x12__997_3.x12",
+	"bots_850-004010VICS-01.x12": "bots_850-004010VICS-01.x12__997_4.x12",
+	"bots_850-004010-12.x12":     "bots_850-004010-12.x12__997_9.x12",
+}
+
+// checkAgreesWithBots checks, for each file of botsAcks, that ours (the
+// segments of our 997s for the file between ST and SE) says what Bots'
+// 997 says, segment for segment.
+func checkAgreesWithBots(t *testing.T, ours func(t *testing.T, name string, data []byte) []string) {
 	expected := filepath.Join(corpusDir, "..", "expected")
 	if _, err := os.Stat(expected); err != nil {
 		t.Skipf("no corpus: %v", err)
 	}
-	for in, out := range pairs {
+	for in, out := range botsAcks {
 		t.Run(in, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(corpusDir, in))
 			if err != nil {
@@ -129,24 +156,10 @@ func TestFormatAgreesWithBots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ours []string
-			f := &Format{Numbers: &counter{}, Now: fixedNow}
-			_, orders, errs := readOrders(t, f, in, data, format.Doc{Name: in, ID: "doc", Partner: "acme",
-				Answer: func(a ordermsg.Ack) {
-					if a.Kind == "997" {
-						segs, err := readSegments(a.Body)
-						if err != nil {
-							t.Fatalf("our 997 does not read back: %v", err)
-						}
-						ours = append(ours, wtAckBody(segs)...)
-					}
-				}})
-			if len(orders) == 0 || len(errs) > 0 {
-				t.Errorf("%d orders, errors %v", len(orders), errs)
-			}
-			theirs := wtAckBody(wtSegments(t, bots))
-			if strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
-				t.Errorf("ours\n%s\nBots'\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
+			got := strings.Join(ours(t, in, data), "\n")
+			want := strings.Join(wtAckBody(wtSegments(t, bots)), "\n")
+			if got != want {
+				t.Errorf("ours\n%s\nBots'\n%s", got, want)
 			}
 		})
 	}
