@@ -105,22 +105,19 @@ func writeAckTestCase(t *testing.T, r *InterchangeReport, kind string) []byte {
 	return buf.Bytes()
 }
 
-func TestWrite997Golden(t *testing.T) {
-	for _, tc := range ackTestCases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := ackTestReport("00401", "004010")
-			tc.edit(r)
-			checkWriteGolden(t, "997_"+tc.name+".x12", writeAckTestCase(t, r, Ack997))
-		})
-	}
-}
+func TestWrite997Golden(t *testing.T) { testWriteAckGolden(t, Ack997, "00401", "004010") }
 
-func TestWrite999Golden(t *testing.T) {
+func TestWrite999Golden(t *testing.T) { testWriteAckGolden(t, Ack999, "00501", "005010") }
+
+// testWriteAckGolden checks the kind (997 or 999) written for each of
+// ackTestCases, in an interchange of version isa and group version gs,
+// against testdata/write/<kind>_<case>.x12.
+func testWriteAckGolden(t *testing.T, kind, isa, gs string) {
 	for _, tc := range ackTestCases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := ackTestReport("00501", "005010")
+			r := ackTestReport(isa, gs)
 			tc.edit(r)
-			checkWriteGolden(t, "999_"+tc.name+".x12", writeAckTestCase(t, r, Ack999))
+			checkWriteGolden(t, kind+"_"+tc.name+".x12", writeAckTestCase(t, r, kind))
 		})
 	}
 }
