@@ -75,13 +75,16 @@ type SheetError struct {
 	Problems []Problem
 }
 
-func (e *SheetError) Error() string {
+func (e *SheetError) Error() string { return joinLocated(e.Doc, e.Problems) }
+
+// joinLocated is problems, each located in document doc, joined by "; ".
+func joinLocated(doc string, problems []Problem) string {
 	var b strings.Builder
-	for i, p := range e.Problems {
+	for i, p := range problems {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(located(e.Doc, p))
+		b.WriteString(located(doc, p))
 	}
 	return b.String()
 }
@@ -105,32 +108,23 @@ type OrderError struct {
 }
 
 func (e *OrderError) Error() string {
-	var b strings.Builder
-	for i, p := range e.Problems {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(located(e.Doc, p))
-	}
-	fmt.Fprintf(&b, " (PO %s refused)", e.PO)
-	return b.String()
+	return joinLocated(e.Doc, e.Problems) + " (PO " + e.PO + " refused)"
 }
 
 // Located implements format.LocatedError: each problem at its cell.
-func (e *SheetError) Located() []format.Located {
-	out := make([]format.Located, len(e.Problems))
-	for i, p := range e.Problems {
-		out[i] = format.Located{Position: p.Where(), Message: p.text()}
-	}
-	return out
-}
+func (e *SheetError) Located() []format.Located { return locatedEach(e.Problems, "") }
 
 // Located implements format.LocatedError: each problem at its cell, saying
 // which PO it refused.
 func (e *OrderError) Located() []format.Located {
-	out := make([]format.Located, len(e.Problems))
-	for i, p := range e.Problems {
-		out[i] = format.Located{Position: p.Where(), Message: fmt.Sprintf("%s (PO %s refused)", p.text(), e.PO)}
+	return locatedEach(e.Problems, " (PO "+e.PO+" refused)")
+}
+
+// locatedEach is each problem at its cell, its message followed by suffix.
+func locatedEach(problems []Problem, suffix string) []format.Located {
+	out := make([]format.Located, len(problems))
+	for i, p := range problems {
+		out[i] = format.Located{Position: p.Where(), Message: p.text() + suffix}
 	}
 	return out
 }
