@@ -131,36 +131,16 @@ func workbook(t *testing.T, date1904 bool, build func(f *excelize.File), cached 
 	if len(cached) == 0 {
 		return buf.Bytes()
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, zf := range zr.File {
-		rc, err := zf.Open()
-		if err != nil {
-			t.Fatal(err)
+	return rewriteParts(t, buf.Bytes(), func(name string, b []byte) []byte {
+		if !strings.HasPrefix(name, "xl/worksheets/") {
+			return b
 		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if strings.HasPrefix(zf.Name, "xl/worksheets/") {
-			s := string(b)
-			for formula, v := range cached[0] {
-				s = strings.ReplaceAll(s, "<f>"+formula+"</f>", "<f>"+formula+"</f><v>"+v+"</v>")
-			}
-			b = []byte(s)
+		s := string(b)
+		for formula, v := range cached[0] {
+			s = strings.ReplaceAll(s, "<f>"+formula+"</f>", "<f>"+formula+"</f><v>"+v+"</v>")
 		}
-		w, err := zw.Create(zf.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(b)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+		return []byte(s)
+	})
 }
 
 // TestFixturesCurrent rebuilds the fixtures under -update-fixtures, and
