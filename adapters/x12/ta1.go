@@ -47,15 +47,15 @@ func TA1For(r *InterchangeReport) TA1 {
 
 func (t TA1) check() error {
 	switch {
-	case len(t.Control) != 9 || !digitsOnly(t.Control):
+	case !isDigits(t.Control, 9, 9):
 		return fmt.Errorf("TA101 %q: want the nine-digit ISA13 of the interchange acknowledged", t.Control)
-	case len(t.Date) != 6 || !digitsOnly(t.Date):
+	case !isDigits(t.Date, 6, 6):
 		return fmt.Errorf("TA102 %q: want its ISA09 date, YYMMDD", t.Date)
-	case len(t.Time) != 4 || !digitsOnly(t.Time):
+	case !isDigits(t.Time, 4, 4):
 		return fmt.Errorf("TA103 %q: want its ISA10 time, HHMM", t.Time)
 	case !slices.Contains([]string{"A", "E", "R"}, t.Status):
 		return fmt.Errorf("TA104 %q: want A, E or R", t.Status)
-	case len(t.Note) != 3 || !digitsOnly(t.Note):
+	case !isDigits(t.Note, 3, 3):
 		return fmt.Errorf("TA105 %q: want a three-digit note code", t.Note)
 	}
 	return nil

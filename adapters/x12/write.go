@@ -368,7 +368,7 @@ func (e *Envelope) validate() error {
 	if e.SenderID == "" || e.ReceiverID == "" {
 		return errors.New("envelope: SenderID and ReceiverID are required")
 	}
-	if !digitsOnly(e.Version) || len(e.Version) != 5 {
+	if !isDigits(e.Version, 5, 5) {
 		return fmt.Errorf("envelope: Version %q: want five digits such as 00401 (ISA12)", e.Version)
 	}
 	if e.Control < 1 || e.Control > 999999999 {
@@ -548,16 +548,4 @@ func (w *Writer) writeISA(env *Envelope) error {
 	b = append(b, w.lineBreak...)
 	w.buf = b
 	return w.emit(b, 1)
-}
-
-func digitsOnly(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
