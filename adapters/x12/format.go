@@ -493,10 +493,6 @@ func buildAnswer(p *mappings.X12Profile, rep *InterchangeReport, kind string, co
 	case "TA1":
 		err = WriteTA1(w, env, TA1For(rep))
 	default:
-		env.GroupVersion = ""
-		if kind == Ack999 {
-			env.GroupVersion = Version999
-		}
 		err = WriteAck(w, env, rep, kind)
 	}
 	if err != nil {
