@@ -504,7 +504,6 @@ func buildAnswer(p *mappings.X12Profile, rep *InterchangeReport, kind string, co
 	return buf.Bytes(), nil
 }
 
-// profileDelimiters are the delimiters a partner wants our answers in.
 // profileWriter writes X12 in the partner's delimiters, with the line
 // break its profile asks for.
 func profileWriter(out io.Writer, p *mappings.X12Profile) (*Writer, error) {
@@ -515,6 +514,7 @@ func profileWriter(out io.Writer, p *mappings.X12Profile) (*Writer, error) {
 	return NewWriter(out, d, WithLineBreak(p.LineBreakBytes())), nil
 }
 
+// profileDelimiters are the delimiters a partner wants our answers in.
 func profileDelimiters(p *mappings.X12Profile) (Delimiters, error) {
 	one := func(name, v string) (byte, error) {
 		if len(v) != 1 {
