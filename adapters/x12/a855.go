@@ -181,37 +181,8 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		bak02 = opts.RejectCode
 	case o.Purpose == order.PurposeCancel:
 		bak02 = "AT" // the cancellation is accepted
-	case o.Status == order.StatusBackordered || len(o.Backorders) > 0:
+	case o.Status == order.StatusBackordered || len(o.Backorders) > 0 || changedFromPO(o, priced, allocated, short):
 		bak02 = "AC"
-	default:
-		for _, pl := range priced {
-			if pl.POPriceMismatch {
-				bak02 = "AC"
-			}
-		}
-		for _, oc := range o.Outcomes {
-			if oc.Outcome == order.OutcomeRejected || oc.Outcome == order.OutcomeQuantityChanged {
-				bak02 = "AC"
-			}
-		}
-		for i := range o.Lines {
-			if o.Lines[i].Free() {
-				bak02 = "AC" // a line the PO did not have
-			}
-		}
-		// A line shipping less than ordered, the rest cut: IQ or IR.
-		// Allocations and backorders are in the catalog's unit, as is
-		// the quantity in force of a line ordered in another.
-		for i := range o.Lines {
-			l := &o.Lines[i]
-			want := l.Quantity
-			if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" && oc.UOM != l.UOM {
-				want = oc.Quantity
-			}
-			if allocated != nil && allocated[l.LineNo].Add(short[l.LineNo]).LessThan(want) {
-				bak02 = "AC"
-			}
-		}
 	}
 	purpose, ok := bak01[o.Purpose]
 	if !ok {
@@ -353,6 +324,46 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		}
 	}
 	return w.Segment("CTT", fmt.Sprint(len(o.Lines)), hash.String())
+}
+
+// changedFromPO tells whether order o, neither rejected nor backordered,
+// is answered otherwise than as ordered (BAK02 AC): a price differs from
+// the PO's, a line was rejected or its quantity changed, a line the PO did
+// not have (free goods) was added, or a line ships less than ordered with
+// the rest cut (IQ or IR). priced, allocated and short are write855's
+// lookups by line number; allocated is nil without allocations.
+func changedFromPO(o *order.Order, priced map[string]*order.PricedLine, allocated, short map[string]decimal.Decimal) bool {
+	for _, pl := range priced {
+		if pl.POPriceMismatch {
+			return true
+		}
+	}
+	for _, oc := range o.Outcomes {
+		if oc.Outcome == order.OutcomeRejected || oc.Outcome == order.OutcomeQuantityChanged {
+			return true
+		}
+	}
+	for i := range o.Lines {
+		if o.Lines[i].Free() {
+			return true
+		}
+	}
+	if allocated == nil {
+		return false
+	}
+	// Allocations and backorders are in the catalog's unit, as is the
+	// quantity in force of a line ordered in another.
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		want := l.Quantity
+		if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" && oc.UOM != l.UOM {
+			want = oc.Quantity
+		}
+		if allocated[l.LineNo].Add(short[l.LineNo]).LessThan(want) {
+			return true
+		}
+	}
+	return false
 }
 
 // po1IDOrder is the order PO1 lists item IDs in: the buyer's own
