@@ -258,12 +258,20 @@ func (t *Tx) exec(query string, args ...any) (int64, error) {
 	return r.RowsAffected()
 }
 
+// reservationsQuery reads what is held for an order, for scanReservations.
+const reservationsQuery = `SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`
+
 // Reservations returns what is held for an order.
 func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
-	rows, err := t.tx.Query(`SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`, orderID)
+	rows, err := t.tx.Query(reservationsQuery, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 	}
+	return scanReservations(rows, orderID)
+}
+
+// scanReservations reads the rows of reservationsQuery, and closes them.
+func scanReservations(rows *sql.Rows, orderID string) ([]Reservation, error) {
 	defer rows.Close()
 	var out []Reservation
 	for rows.Next() {
@@ -272,6 +280,7 @@ func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
 		if err := rows.Scan(&r.LineNo, &r.Warehouse, &r.SKU, &q); err != nil {
 			return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 		}
+		var err error
 		if r.Quantity, err = decimal.NewFromString(q); err != nil {
 			return nil, fmt.Errorf("reservation of %s line %s: %w", orderID, r.LineNo, err)
 		}
