@@ -156,22 +156,8 @@ func (s *Store) MarkShipped(ctx context.Context, id, reason string) (*OrderRow, 
 		if err != nil {
 			return err
 		}
-		res, err := tx.Reservations(id)
-		if err != nil {
+		if err := tx.dropReservations(id, true); err != nil {
 			return err
-		}
-		for _, r := range res {
-			q, err := ToE4(r.Quantity)
-			if err != nil {
-				return fmt.Errorf("ship %s: %w", id, err)
-			}
-			if _, err := tx.exec(`UPDATE inventory SET on_hand_e4 = max(on_hand_e4 - ?1, 0), reserved_e4 = max(reserved_e4 - ?1, 0), updated_at = ?2
-				WHERE sku = ?3 AND warehouse = ?4`, q, tx.now, r.SKU, r.Warehouse); err != nil {
-				return fmt.Errorf("ship %s: %w", id, err)
-			}
-		}
-		if _, err := tx.exec(`DELETE FROM reservations WHERE order_id = ?`, id); err != nil {
-			return fmt.Errorf("ship %s: %w", id, err)
 		}
 		return tx.Advance(id, order.StatusShipped, reason, Pack(js))
 	})
