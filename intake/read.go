@@ -141,23 +141,22 @@ func problemsOf(idx int, err error) []Problem {
 	if errors.As(err, &pe) {
 		pos = pe.DocPosition()
 	}
+	var ps []order.Problem
 	var de *order.DecodeError
-	if errors.As(err, &de) && len(de.Problems) > 0 {
-		out := make([]Problem, 0, len(de.Problems))
-		for _, p := range de.Problems {
-			out = append(out, Problem{Order: idx, Position: pos, Path: p.Path, Message: p.Message})
-		}
-		return out
-	}
 	var ve *order.ValidationError
-	if errors.As(err, &ve) && len(ve.Problems) > 0 {
-		out := make([]Problem, 0, len(ve.Problems))
-		for _, p := range ve.Problems {
-			out = append(out, Problem{Order: idx, Position: pos, Path: p.Path, Message: p.Message})
-		}
-		return out
+	if errors.As(err, &de) && len(de.Problems) > 0 {
+		ps = de.Problems
+	} else if errors.As(err, &ve) && len(ve.Problems) > 0 {
+		ps = ve.Problems
 	}
-	return []Problem{{Order: idx, Position: pos, Message: err.Error()}}
+	if len(ps) == 0 {
+		return []Problem{{Order: idx, Position: pos, Message: err.Error()}}
+	}
+	out := make([]Problem, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, Problem{Order: idx, Position: pos, Path: p.Path, Message: p.Message})
+	}
+	return out
 }
 
 func (in *Intake) publish(ctx context.Context, doc *store.Document, batch []*order.Order, rc *Receipt) error {
