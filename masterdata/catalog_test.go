@@ -96,13 +96,7 @@ func TestLoadStatusAndSafety(t *testing.T) {
 			safety: map[string]string{"WH-EAST/SKU-1001": "0", "WH-WEST/SKU-1001": "0.25", "WH-WEST/SKU-1003": "7.5"}},
 	}
 	for _, s := range steps {
-		var got store.LoadResult
-		var err error
-		if s.body != "" {
-			got, err = LoadReader(ctx, st, s.kind, s.kind+".csv", strings.NewReader(s.body))
-		} else {
-			got, err = loadFile(t, st, s.kind, s.file)
-		}
+		got, err := loadBodyOrFile(t, st, s.kind, s.body, s.file)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
@@ -176,13 +170,7 @@ func TestLoadVolume(t *testing.T) {
 			vol:  map[string]string{"SKU-1001": "0.00045", "SKU-1004": ""}},
 	}
 	for _, s := range steps {
-		var got store.LoadResult
-		var err error
-		if s.body != "" {
-			got, err = LoadReader(ctx, st, "catalog", "catalog.csv", strings.NewReader(s.body))
-		} else {
-			got, err = loadFile(t, st, "catalog", "catalog_good.csv")
-		}
+		got, err := loadBodyOrFile(t, st, "catalog", s.body, "catalog_good.csv")
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}

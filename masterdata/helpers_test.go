@@ -33,6 +33,16 @@ func loadFile(t *testing.T, st *store.Store, kind, file string) (store.LoadResul
 	return LoadReader(context.Background(), st, kind, file, f)
 }
 
+// loadBodyOrFile loads body, named <kind>.csv, or testdata/file when body
+// is empty: the steps of a table test that mix files and inline CSV.
+func loadBodyOrFile(t *testing.T, st *store.Store, kind, body, file string) (store.LoadResult, error) {
+	t.Helper()
+	if body != "" {
+		return LoadReader(context.Background(), st, kind, kind+".csv", strings.NewReader(body))
+	}
+	return loadFile(t, st, kind, file)
+}
+
 func mustLoad(t *testing.T, st *store.Store, kind, file string) store.LoadResult {
 	t.Helper()
 	res, err := loadFile(t, st, kind, file)

@@ -2,7 +2,6 @@ package masterdata
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/orderhub/orderhub/store"
@@ -35,13 +34,7 @@ func TestLoadPartnerSince(t *testing.T) {
 			since: map[string]string{"BIGRETAIL": "", "EUROMART": "2024-02-29"}},
 	}
 	for _, s := range steps {
-		var got store.LoadResult
-		var err error
-		if s.body != "" {
-			got, err = LoadReader(ctx, st, "partners", "partners.csv", strings.NewReader(s.body))
-		} else {
-			got, err = loadFile(t, st, "partners", s.file)
-		}
+		got, err := loadBodyOrFile(t, st, "partners", s.body, s.file)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
