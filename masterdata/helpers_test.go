@@ -68,7 +68,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 	var b strings.Builder
 	for _, q := range []string{
 		`SELECT sku, gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3, updated_at FROM catalog ORDER BY sku`,
-		`SELECT id, name, tier, price_list, token_sha256, updated_at FROM partners ORDER BY id`,
+		`SELECT id, name, tier, price_list, token_sha256, since, credit_limit, credit_currency, updated_at FROM partners ORDER BY id`,
 		`SELECT code, name, updated_at FROM warehouses ORDER BY code`,
 		`SELECT warehouse, sku, on_hand_e4, reserved_e4, safety_e4, updated_at FROM inventory ORDER BY warehouse, sku`,
 		`SELECT id, updated_at FROM price_lists ORDER BY id`,
