@@ -25,11 +25,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/orderhub/orderhub/internal/pathname"
-
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/internal/pathname"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
 )
