@@ -2,7 +2,6 @@ package mappings
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -39,9 +38,7 @@ const (
 var onMismatch = []string{MismatchFlag, MismatchHold, MismatchRejectLine}
 
 func (c *PriceCheck) validate(add func(path, format string, args ...any)) {
-	if c.OnMismatch != "" && !slices.Contains(onMismatch, c.OnMismatch) {
-		add("policy.price_check.on_mismatch", `want "flag", "hold" or "reject_line", got %q`, c.OnMismatch)
-	}
+	checkOneOf(add, "policy.price_check.on_mismatch", c.OnMismatch, onMismatch)
 }
 
 // Tolerance is a price tolerance: an amount, or a share of our price when

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -128,19 +129,27 @@ func (p Policy) AllowBackorder() bool {
 }
 
 func (p *Policy) validate(add func(path, format string, args ...any)) {
-	if p.Allocation != "" && !slices.Contains(allocations, p.Allocation) {
-		add("policy.allocation", `want "allow_split" or "ship_complete", got %q`, p.Allocation)
-	}
-	if p.CasePack != "" && !slices.Contains(casePacks, p.CasePack) {
-		add("policy.case_pack", `want "allow", "reject", "round_up" or "round_down", got %q`, p.CasePack)
-	}
+	checkOneOf(add, "policy.allocation", p.Allocation, allocations)
+	checkOneOf(add, "policy.case_pack", p.CasePack, casePacks)
 	p.PriceCheck.validate(add)
-	if p.Resend != "" && !slices.Contains(resends, p.Resend) {
-		add("policy.resend", `want "reject" or "change", got %q`, p.Resend)
-	}
+	checkOneOf(add, "policy.resend", p.Resend, resends)
 	if p.FillOrKill && p.Backorder != nil && *p.Backorder {
 		add("policy.backorder", "fill_or_kill cancels what cannot be filled now and never backorders; leave backorder out or set it to false")
 	}
+}
+
+// checkOneOf adds a problem at path when v is set and is none of values,
+// naming them all: want "a", "b" or "c", got "x".
+func checkOneOf(add func(path, format string, args ...any), path, v string, values []string) {
+	if v == "" || slices.Contains(values, v) {
+		return
+	}
+	quoted := make([]string, len(values))
+	for i, s := range values {
+		quoted[i] = strconv.Quote(s)
+	}
+	last := len(quoted) - 1
+	add(path, "want %s or %s, got %q", strings.Join(quoted[:last], ", "), quoted[last], v)
 }
 
 // X12Profile is a partner's X12 identity and preferences.

@@ -13,8 +13,9 @@
 //	catalog:   sku,gtin,description,uom,pack_size,moq,category (optional: weight_kg,status,volume_m3)
 //	stock:     warehouse,sku,on_hand (optional: safety_stock)
 //	prices:    price_list,sku,currency,unit_price,min_qty,valid_from,valid_to
-//	partners:  partner,name,tier,price_list,token (optional: since)
+//	partners:  partner,name,tier,price_list,token (optional: since,credit_limit)
 //	crosswalk: partner,kind,value,sku
+//	contracts: partner,sku,currency,unit_price,valid_from,valid_to (optional: min_qty)
 //
 // Columns may come in any order; header names are matched case-insensitively
 // after trimming. Files are UTF-8, with or without a byte order mark, with
@@ -29,12 +30,15 @@
 // the status, volume_m3 or safety_stock column keeps what is stored for the rows it
 // carries (new rows are active, without safety stock). since is the date
 // a partnership began (YYYY-MM-DD; empty: not known), from which the
-// loyalty discount counts whole years; a partners file without the column
-// keeps the stored dates.
+// loyalty discount counts whole years; credit_limit is the most a
+// partner's open orders may be worth, an amount and its currency
+// ("25000 USD"; empty: no limit). A partners file without either column
+// keeps what is stored. A contracts row is a partner's own price, kept on
+// its contract price list.
 //
-// Stock, prices and crosswalk rows must name SKUs already in the catalog
-// (and crosswalk rows known partners), so load the catalog first, then
-// partners, then the rest.
+// Stock, prices, contracts and crosswalk rows must name SKUs already in
+// the catalog (and crosswalk rows known partners), so load the catalog
+// first, then partners, then the rest.
 package masterdata
 
 import (

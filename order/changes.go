@@ -32,10 +32,7 @@ type Delta struct {
 func appendApplied(b []byte, a *Applied) []byte {
 	w := objWriter{b: append(b, '{')}
 	w.str("order_id", a.OrderID, false)
-	if len(a.Deltas) > 0 {
-		w.key("deltas")
-		w.b = appendSlice(w.b, a.Deltas, appendDelta)
-	}
+	objects(&w, "deltas", a.Deltas, appendDelta)
 	return append(w.b, '}')
 }
 

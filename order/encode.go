@@ -39,81 +39,31 @@ func (o *Order) AppendJSON(b []byte) []byte {
 	w.str("requested_ship_date", o.RequestedShipDate, true)
 	w.str("cancel_after", o.CancelAfter, true)
 	w.str("fob", o.FOB, true)
-	if o.PaymentTerms != nil {
-		w.key("payment_terms")
-		w.b = appendPaymentTerms(w.b, o.PaymentTerms)
-	}
-	if o.Carrier != nil {
-		w.key("carrier")
-		w.b = appendCarrier(w.b, o.Carrier)
-	}
-	if len(o.References) > 0 {
-		w.key("references")
-		w.b = appendSlice(w.b, o.References, appendReference)
-	}
-	if len(o.Contacts) > 0 {
-		w.key("contacts")
-		w.b = appendSlice(w.b, o.Contacts, appendContact)
-	}
-	if len(o.Parties) > 0 {
-		w.key("parties")
-		w.b = appendSlice(w.b, o.Parties, appendParty)
-	}
+	object(&w, "payment_terms", o.PaymentTerms, appendPaymentTerms)
+	object(&w, "carrier", o.Carrier, appendCarrier)
+	objects(&w, "references", o.References, appendReference)
+	objects(&w, "contacts", o.Contacts, appendContact)
+	objects(&w, "parties", o.Parties, appendParty)
 	w.strs("notes", o.Notes)
-	if len(o.Charges) > 0 {
-		w.key("charges")
-		w.b = appendSlice(w.b, o.Charges, appendCharge)
-	}
-	if o.TotalAmount != nil {
-		w.dec("total_amount", *o.TotalAmount)
-	}
+	objects(&w, "charges", o.Charges, appendCharge)
+	w.decPtr("total_amount", o.TotalAmount)
 	w.key("lines")
 	if o.Lines == nil {
 		w.b = append(w.b, "null"...)
 	} else {
 		w.b = appendSlice(w.b, o.Lines, appendLine)
 	}
-	if o.Source != nil {
-		w.key("source")
-		w.b = appendSource(w.b, o.Source)
-	}
+	object(&w, "source", o.Source, appendSource)
 	w.str("status", o.Status, true)
-	if len(o.Problems) > 0 {
-		w.key("problems")
-		w.b = appendSlice(w.b, o.Problems, appendProblem)
-	}
-	if len(o.Allocations) > 0 {
-		w.key("allocations")
-		w.b = appendSlice(w.b, o.Allocations, appendAllocation)
-	}
-	if len(o.Backorders) > 0 {
-		w.key("backorders")
-		w.b = appendSlice(w.b, o.Backorders, appendBackorder)
-	}
-	if len(o.Outcomes) > 0 {
-		w.key("outcomes")
-		w.b = appendSlice(w.b, o.Outcomes, appendOutcome)
-	}
-	if o.Pricing != nil {
-		w.key("pricing")
-		w.b = appendPricing(w.b, o.Pricing)
-	}
-	if len(o.Holds) > 0 {
-		w.key("holds")
-		w.b = appendSlice(w.b, o.Holds, appendHold)
-	}
-	if o.Route != nil {
-		w.key("route")
-		w.b = appendRoute(w.b, o.Route)
-	}
-	if len(o.Routes) > 0 {
-		w.key("routes")
-		w.b = appendSlice(w.b, o.Routes, appendRoute)
-	}
-	if o.Applied != nil {
-		w.key("applied")
-		w.b = appendApplied(w.b, o.Applied)
-	}
+	objects(&w, "problems", o.Problems, appendProblem)
+	objects(&w, "allocations", o.Allocations, appendAllocation)
+	objects(&w, "backorders", o.Backorders, appendBackorder)
+	objects(&w, "outcomes", o.Outcomes, appendOutcome)
+	object(&w, "pricing", o.Pricing, appendPricing)
+	objects(&w, "holds", o.Holds, appendHold)
+	object(&w, "route", o.Route, appendRoute)
+	objects(&w, "routes", o.Routes, appendRoute)
+	object(&w, "applied", o.Applied, appendApplied)
 	return append(w.b, '}')
 }
 
@@ -163,6 +113,13 @@ func (w *objWriter) decPtr(k string, d *decimal.Decimal) {
 	}
 }
 
+// decOmitZero writes d, left out when zero (omitzero).
+func (w *objWriter) decOmitZero(k string, d decimal.Decimal) {
+	if !d.IsZero() {
+		w.dec(k, d)
+	}
+}
+
 func (w *objWriter) int(k string, v int) {
 	if v == 0 {
 		return
@@ -174,6 +131,24 @@ func (w *objWriter) int(k string, v int) {
 func (w *objWriter) dec(k string, d decimal.Decimal) {
 	w.key(k)
 	w.b = appendDecimal(w.b, d)
+}
+
+// object writes *v under k, left out when v is nil.
+func object[T any](w *objWriter, k string, v *T, one func([]byte, *T) []byte) {
+	if v == nil {
+		return
+	}
+	w.key(k)
+	w.b = one(w.b, v)
+}
+
+// objects writes a list under k, left out when empty.
+func objects[T any](w *objWriter, k string, items []T, one func([]byte, *T) []byte) {
+	if len(items) == 0 {
+		return
+	}
+	w.key(k)
+	w.b = appendSlice(w.b, items, one)
 }
 
 func appendSlice[T any](b []byte, items []T, one func([]byte, *T) []byte) []byte {
@@ -205,10 +180,7 @@ func appendParty(b []byte, p *Party) []byte {
 	w.str("region", p.Region, true)
 	w.str("postal_code", p.PostalCode, true)
 	w.str("country", p.Country, true)
-	if len(p.Contacts) > 0 {
-		w.key("contacts")
-		w.b = appendSlice(w.b, p.Contacts, appendContact)
-	}
+	objects(&w, "contacts", p.Contacts, appendContact)
 	return append(w.b, '}')
 }
 
@@ -273,18 +245,9 @@ func appendLine(b []byte, l *Line) []byte {
 	w.dec("quantity", l.Quantity)
 	w.str("uom", l.UOM, true)
 	w.decPtr("unit_price", l.UnitPrice)
-	if l.Pack != nil {
-		w.key("pack")
-		w.b = appendPack(w.b, l.Pack)
-	}
-	if len(l.Charges) > 0 {
-		w.key("charges")
-		w.b = appendSlice(w.b, l.Charges, appendCharge)
-	}
-	if len(l.Parties) > 0 {
-		w.key("parties")
-		w.b = appendSlice(w.b, l.Parties, appendParty)
-	}
+	object(&w, "pack", l.Pack, appendPack)
+	objects(&w, "charges", l.Charges, appendCharge)
+	objects(&w, "parties", l.Parties, appendParty)
 	w.strs("notes", l.Notes)
 	w.str("change", l.Change, true)
 	w.str("promotion", l.Promotion, true)
@@ -334,14 +297,10 @@ func appendOutcome(b []byte, a *LineOutcome) []byte {
 	w.str("outcome", a.Outcome, false)
 	w.dec("quantity", a.Quantity)
 	w.str("uom", a.UOM, true)
-	if !a.Short.IsZero() {
-		w.dec("short", a.Short)
-	}
+	w.decOmitZero("short", a.Short)
 	w.str("reason", a.Reason, true)
 	w.str("rule", a.Rule, true)
-	if !a.PackSize.IsZero() {
-		w.dec("pack_size", a.PackSize)
-	}
+	w.decOmitZero("pack_size", a.PackSize)
 	return append(w.b, '}')
 }
 
@@ -372,10 +331,7 @@ func appendPricing(b []byte, p *Pricing) []byte {
 	} else {
 		w.b = appendSlice(w.b, p.Lines, appendPricedLine)
 	}
-	if len(p.Adjustments) > 0 {
-		w.key("adjustments")
-		w.b = appendSlice(w.b, p.Adjustments, appendAdjustment)
-	}
+	objects(&w, "adjustments", p.Adjustments, appendAdjustment)
 	w.dec("subtotal", p.Subtotal)
 	w.dec("discount_total", p.DiscountTotal)
 	w.dec("total", p.Total)
@@ -390,20 +346,14 @@ func appendPricedLine(b []byte, l *PricedLine) []byte {
 	w.dec("unit_price", l.UnitPrice)
 	w.dec("list_price", l.ListPrice)
 	w.str("price_list", l.PriceList, true)
-	if len(l.Adjustments) > 0 {
-		w.key("adjustments")
-		w.b = appendSlice(w.b, l.Adjustments, appendAdjustment)
-	}
+	objects(&w, "adjustments", l.Adjustments, appendAdjustment)
 	w.key("po_price_mismatch")
 	w.b = strconv.AppendBool(w.b, l.POPriceMismatch)
 	w.decPtr("tax_base", l.TaxBase)
 	w.decPtr("tax_rate", l.TaxRate)
 	w.decPtr("tax", l.Tax)
 	w.str("tax_rule", l.TaxRule, true)
-	if l.PriceCheck != nil {
-		w.key("price_check")
-		w.b = appendPriceCheck(w.b, l.PriceCheck)
-	}
+	object(&w, "price_check", l.PriceCheck, appendPriceCheck)
 	return append(w.b, '}')
 }
 

@@ -22,22 +22,20 @@ type ItemID struct {
 	Qualifier, ID string
 }
 
+// byQualifier orders identifiers by qualifier.
+func byQualifier(a, b ItemID) int { return cmp.Compare(a.Qualifier, b.Qualifier) }
+
 func (ids ItemIDs) find(q string) (int, bool) {
 	return slices.BinarySearchFunc(ids, q, func(id ItemID, q string) int { return cmp.Compare(id.Qualifier, q) })
 }
 
-// Get returns the identifier with qualifier q, or "".
+// Get returns the first identifier with qualifier q, or "". A line holds
+// two or three: a scan is as quick as a search, sorted or not.
 func (ids ItemIDs) Get(q string) string {
-	if !ids.sorted() {
-		for _, id := range ids {
-			if id.Qualifier == q {
-				return id.ID
-			}
+	for _, id := range ids {
+		if id.Qualifier == q {
+			return id.ID
 		}
-		return ""
-	}
-	if i, ok := ids.find(q); ok {
-		return ids[i].ID
 	}
 	return ""
 }
@@ -65,7 +63,7 @@ func (ids *ItemIDs) Set(q, id string) {
 }
 
 func (ids ItemIDs) sorted() bool {
-	return slices.IsSortedFunc(ids, func(a, b ItemID) int { return cmp.Compare(a.Qualifier, b.Qualifier) })
+	return slices.IsSortedFunc(ids, byQualifier)
 }
 
 // Sorted returns ids sorted by qualifier, with the last of any repeated
@@ -76,7 +74,7 @@ func (ids ItemIDs) Sorted() ItemIDs {
 		return ids
 	}
 	c := slices.Clone(ids)
-	slices.SortStableFunc(c, func(a, b ItemID) int { return cmp.Compare(a.Qualifier, b.Qualifier) })
+	slices.SortStableFunc(c, byQualifier)
 	out := c[:0]
 	for i, id := range c {
 		if i+1 < len(c) && c[i+1].Qualifier == id.Qualifier {
@@ -127,7 +125,7 @@ func (ids *ItemIDs) UnmarshalJSON(b []byte) error {
 	for q, id := range m {
 		s = append(s, ItemID{q, id})
 	}
-	slices.SortFunc(s, func(a, b ItemID) int { return cmp.Compare(a.Qualifier, b.Qualifier) })
+	slices.SortFunc(s, byQualifier)
 	*ids = s
 	return nil
 }

@@ -53,10 +53,9 @@ func (s *Store) fresh(ctx context.Context) (*masterCache, error) {
 		return c, nil
 	}
 	c.mu.Unlock()
-	var v int64
-	err := s.db.Read().QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'masterdata_version'`).Scan(&v)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("master data version: %w", err)
+	v, err := s.MasterVersion(ctx)
+	if err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	if c.partners == nil || v != c.version {

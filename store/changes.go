@@ -59,24 +59,11 @@ func (t *Tx) SetPurpose(id, purpose string) error {
 
 // Reservations is Tx.Reservations on the last committed state.
 func (s *Store) Reservations(ctx context.Context, orderID string) ([]Reservation, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`, orderID)
+	rows, err := s.db.Read().QueryContext(ctx, reservationsQuery, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 	}
-	defer rows.Close()
-	var out []Reservation
-	for rows.Next() {
-		r := Reservation{OrderID: orderID}
-		var q string
-		if err := rows.Scan(&r.LineNo, &r.Warehouse, &r.SKU, &q); err != nil {
-			return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
-		}
-		if r.Quantity, err = decimal.NewFromString(q); err != nil {
-			return nil, fmt.Errorf("reservation of %s line %s: %w", orderID, r.LineNo, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanReservations(rows, orderID)
 }
 
 // ReduceReservation gives back q of what line lineNo of an order holds in
@@ -169,22 +156,8 @@ func (s *Store) MarkShipped(ctx context.Context, id, reason string) (*OrderRow, 
 		if err != nil {
 			return err
 		}
-		res, err := tx.Reservations(id)
-		if err != nil {
+		if err := tx.dropReservations(id, true); err != nil {
 			return err
-		}
-		for _, r := range res {
-			q, err := ToE4(r.Quantity)
-			if err != nil {
-				return fmt.Errorf("ship %s: %w", id, err)
-			}
-			if _, err := tx.exec(`UPDATE inventory SET on_hand_e4 = max(on_hand_e4 - ?1, 0), reserved_e4 = max(reserved_e4 - ?1, 0), updated_at = ?2
-				WHERE sku = ?3 AND warehouse = ?4`, q, tx.now, r.SKU, r.Warehouse); err != nil {
-				return fmt.Errorf("ship %s: %w", id, err)
-			}
-		}
-		if _, err := tx.exec(`DELETE FROM reservations WHERE order_id = ?`, id); err != nil {
-			return fmt.Errorf("ship %s: %w", id, err)
 		}
 		return tx.Advance(id, order.StatusShipped, reason, Pack(js))
 	})

@@ -66,12 +66,7 @@ func (t *Tx) ReleaseLines(orderID string, lineNos []string) error {
 		if !refused[r.LineNo] {
 			continue
 		}
-		q, err := ToE4(r.Quantity)
-		if err != nil {
-			return fmt.Errorf("release %s line %s: %w", orderID, r.LineNo, err)
-		}
-		if _, err := t.exec(`UPDATE inventory SET reserved_e4 = max(reserved_e4 - ?, 0), updated_at = ? WHERE sku = ? AND warehouse = ?`,
-			q, t.now, r.SKU, r.Warehouse); err != nil {
+		if err := t.unreserve(r, false); err != nil {
 			return fmt.Errorf("release %s line %s: %w", orderID, r.LineNo, err)
 		}
 		if _, err := t.exec(`DELETE FROM reservations WHERE order_id = ? AND line_no = ? AND warehouse = ?`, orderID, r.LineNo, r.Warehouse); err != nil {

@@ -362,7 +362,9 @@ func checked(what string, bad RowErrors, err error) error {
 	return nil
 }
 
-func weightString(w *decimal.Decimal) string {
+// optionalString is how the catalog stores a decimal that may be unknown
+// (weight, volume): "" for nil.
+func optionalString(w *decimal.Decimal) string {
 	if w == nil {
 		return ""
 	}
@@ -385,7 +387,7 @@ func (s *Store) UpsertCatalog(ctx context.Context, items []CatalogItem) (LoadRes
 			if err := ctxEvery(ctx, i); err != nil {
 				return err
 			}
-			next := [9]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, weightString(it.WeightKG), it.Status, weightString(it.VolumeM3)}
+			next := [9]string{it.GTIN, it.Description, it.UOM, it.PackSize.String(), it.MOQ.String(), it.Category, optionalString(it.WeightKG), it.Status, optionalString(it.VolumeM3)}
 			var old [9]string
 			err := tx.QueryRow(`SELECT gtin, description, uom, pack_size, moq, category, weight_kg, status, volume_m3 FROM catalog WHERE sku = ?`, it.SKU).
 				Scan(&old[0], &old[1], &old[2], &old[3], &old[4], &old[5], &old[6], &old[7], &old[8])

@@ -97,21 +97,26 @@ func (s *Store) loadCatalogItem(ctx context.Context, sku string) (*CatalogItem, 
 	if err := it.setNumbers(pack, moq); err != nil {
 		return nil, err
 	}
-	if weight != "" {
-		w, err := decimal.NewFromString(weight)
-		if err != nil {
-			return nil, fmt.Errorf("catalog item %q: weight_kg %q: %w", sku, weight, err)
-		}
-		it.WeightKG = &w
+	if it.WeightKG, err = optionalDecimal(sku, "weight_kg", weight); err != nil {
+		return nil, err
 	}
-	if volume != "" {
-		v, err := decimal.NewFromString(volume)
-		if err != nil {
-			return nil, fmt.Errorf("catalog item %q: volume_m3 %q: %w", sku, volume, err)
-		}
-		it.VolumeM3 = &v
+	if it.VolumeM3, err = optionalDecimal(sku, "volume_m3", volume); err != nil {
+		return nil, err
 	}
 	return &it, nil
+}
+
+// optionalDecimal reads a catalog column that may be empty (unknown, nil),
+// as optionalString wrote it.
+func optionalDecimal(sku, col, v string) (*decimal.Decimal, error) {
+	if v == "" {
+		return nil, nil
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil {
+		return nil, fmt.Errorf("catalog item %q: %s %q: %w", sku, col, v, err)
+	}
+	return &d, nil
 }
 
 // loadSKUByGTIN reads the SKU whose catalog GTIN is gtin, matching across

@@ -258,12 +258,20 @@ func (t *Tx) exec(query string, args ...any) (int64, error) {
 	return r.RowsAffected()
 }
 
+// reservationsQuery reads what is held for an order, for scanReservations.
+const reservationsQuery = `SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`
+
 // Reservations returns what is held for an order.
 func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
-	rows, err := t.tx.Query(`SELECT line_no, warehouse, sku, quantity FROM reservations WHERE order_id = ? ORDER BY line_no, warehouse`, orderID)
+	rows, err := t.tx.Query(reservationsQuery, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 	}
+	return scanReservations(rows, orderID)
+}
+
+// scanReservations reads the rows of reservationsQuery, and closes them.
+func scanReservations(rows *sql.Rows, orderID string) ([]Reservation, error) {
 	defer rows.Close()
 	var out []Reservation
 	for rows.Next() {
@@ -272,6 +280,7 @@ func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
 		if err := rows.Scan(&r.LineNo, &r.Warehouse, &r.SKU, &q); err != nil {
 			return nil, fmt.Errorf("reservations of %s: %w", orderID, err)
 		}
+		var err error
 		if r.Quantity, err = decimal.NewFromString(q); err != nil {
 			return nil, fmt.Errorf("reservation of %s line %s: %w", orderID, r.LineNo, err)
 		}
@@ -281,25 +290,47 @@ func (t *Tx) Reservations(orderID string) ([]Reservation, error) {
 }
 
 // ReleaseReservations gives back everything held for an order.
-func (t *Tx) ReleaseReservations(orderID string) error {
+func (t *Tx) ReleaseReservations(orderID string) error { return t.dropReservations(orderID, false) }
+
+// dropReservations gives back everything held for an order and deletes
+// its reservations; when shipped the goods left the warehouse, so they
+// come off on hand as well.
+func (t *Tx) dropReservations(orderID string, shipped bool) error {
+	verb := "release"
+	if shipped {
+		verb = "ship"
+	}
 	res, err := t.Reservations(orderID)
 	if err != nil {
 		return err
 	}
 	for _, r := range res {
-		q, err := ToE4(r.Quantity)
-		if err != nil {
-			return fmt.Errorf("release %s: %w", orderID, err)
-		}
-		if _, err := t.tx.Exec(`UPDATE inventory SET reserved_e4 = max(reserved_e4 - ?, 0), updated_at = ?
-			WHERE sku = ? AND warehouse = ?`, q, t.now, r.SKU, r.Warehouse); err != nil {
-			return fmt.Errorf("release %s: %w", orderID, err)
+		if err := t.unreserve(r, shipped); err != nil {
+			return fmt.Errorf("%s %s: %w", verb, orderID, err)
 		}
 	}
-	if _, err := t.tx.Exec(`DELETE FROM reservations WHERE order_id = ?`, orderID); err != nil {
-		return fmt.Errorf("release %s: %w", orderID, err)
+	if _, err := t.exec(`DELETE FROM reservations WHERE order_id = ?`, orderID); err != nil {
+		return fmt.Errorf("%s %s: %w", verb, orderID, err)
 	}
 	return nil
+}
+
+// unreserve takes reservation r off the stock reserved in its warehouse,
+// and off on hand too when shipped. Deleting the reservation row is the
+// caller's part.
+func (t *Tx) unreserve(r Reservation, shipped bool) error {
+	q, err := ToE4(r.Quantity)
+	if err != nil {
+		return err
+	}
+	if shipped {
+		_, err = t.exec(`UPDATE inventory SET on_hand_e4 = max(on_hand_e4 - ?1, 0), reserved_e4 = max(reserved_e4 - ?1, 0), updated_at = ?2
+			WHERE sku = ?3 AND warehouse = ?4`, q, t.now, r.SKU, r.Warehouse)
+	} else {
+		_, err = t.exec(`UPDATE inventory SET reserved_e4 = max(reserved_e4 - ?, 0), updated_at = ?
+			WHERE sku = ? AND warehouse = ?`, q, t.now, r.SKU, r.Warehouse)
+	}
+	return err
 }
 
 // InventoryOf returns stock of one SKU across warehouses, for status views.
