@@ -45,18 +45,10 @@ type lineChange struct {
 }
 
 func (s *Changes) change(ctx context.Context, doc *order.Order, lv *live) (Outcome, Commit, error) {
-	var rs *rules.Set
-	if s.Stock.Rules != nil {
-		rs = s.Stock.Rules.Current()
-	}
-	pol := mappings.DefaultPolicy()
-	if s.Stock.Policies != nil {
-		pol = s.Stock.Policies.Policy(doc.Partner)
-	}
-	tier := ""
-	if p, err := s.Store.Partner(ctx, doc.Partner); err == nil {
-		tier = p.Tier
-	} else if !errors.Is(err, store.ErrNotFound) {
+	rs := s.Stock.Rules.Current()
+	pol := policyOf(s.Stock.Policies, doc.Partner)
+	tier, err := partnerTier(ctx, s.Store, doc.Partner)
+	if err != nil {
 		return Outcome{}, nil, err
 	}
 	o := lv.o.Clone() // the live order after the change

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
@@ -84,10 +83,7 @@ func (s *Price) priceKeeping(ctx context.Context, o *order.Order, keep map[strin
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	var rs *rules.Set
-	if s.Rules != nil {
-		rs = s.Rules.Current()
-	}
+	rs := s.Rules.Current()
 	tierOff := rs.TierDiscount(tier)
 	date := o.OrderDate
 	if date == "" {
@@ -101,10 +97,7 @@ func (s *Price) priceKeeping(ctx context.Context, o *order.Order, keep map[strin
 	currency := o.Currency
 	promos := rs.LinePromotions(date, o.Partner, tier)
 	loyalty := rs.Loyalty(since, date)
-	pol := mappings.DefaultPolicy()
-	if s.Policies != nil {
-		pol = s.Policies.Policy(o.Partner)
-	}
+	pol := policyOf(s.Policies, o.Partner)
 	var refused []order.Problem // lines the price check refused
 	for i, l := range o.Lines {
 		q := o.InForce(&l)

@@ -12,7 +12,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/rules"
@@ -150,19 +149,10 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	if err != nil {
 		return false, err
 	}
-	var rs *rules.Set
-	if r.Rules != nil {
-		rs = r.Rules.Current()
-	}
-	pol := mappings.DefaultPolicy()
-	if r.Policies != nil {
-		pol = r.Policies.Policy(o.Partner)
-	}
+	rs := r.Rules.Current()
+	pol := policyOf(r.Policies, o.Partner)
 	pol.FillOrKill = false // a fill-or-kill line was never queued
-	tier := ""
-	if p, err := r.Store.Partner(ctx, o.Partner); err == nil {
-		tier = p.Tier
-	}
+	tier, _ := partnerTier(ctx, r.Store, o.Partner)
 	wants := make([]Want, 0, len(rows))
 	skus := make([]string, 0, len(rows))
 	for _, b := range rows {
