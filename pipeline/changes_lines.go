@@ -47,10 +47,11 @@ type lineChange struct {
 func (s *Changes) change(ctx context.Context, doc *order.Order, lv *live) (Outcome, Commit, error) {
 	rs := s.Stock.Rules.Current()
 	pol := policyOf(s.Stock.Policies, doc.Partner)
-	tier, err := partnerTier(ctx, s.Store, doc.Partner)
+	partner, err := partnerOf(ctx, s.Store, doc.Partner)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
+	tier := tierOf(partner)
 	o := lv.o.Clone() // the live order after the change
 	place := placeOf(o)
 	by := ref(doc)
@@ -339,7 +340,7 @@ func (s *Changes) change(ctx context.Context, doc *order.Order, lv *live) (Outco
 				}
 			}
 		}
-		if err := s.Price.priceKeeping(ctx, o, keep); err != nil {
+		if err := s.Price.price(ctx, o, partner, keep); err != nil {
 			return Outcome{}, nil, err
 		}
 		if len(o.Problems) > 0 {

@@ -35,8 +35,13 @@ func partnerOf(ctx context.Context, st *store.Store, id string) (*store.Partner,
 // partner.
 func partnerTier(ctx context.Context, st *store.Store, id string) (string, error) {
 	p, err := partnerOf(ctx, st, id)
+	return tierOf(p), err
+}
+
+// tierOf is p's tier, "" for no partner.
+func tierOf(p *store.Partner) string {
 	if p == nil {
-		return "", err
+		return ""
 	}
-	return p.Tier, nil
+	return p.Tier
 }
