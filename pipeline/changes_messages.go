@@ -85,13 +85,7 @@ func (s *Changes) Outputs(ctx context.Context, doc *order.Order, js []byte, corr
 			if err != nil {
 				return nil, err
 			}
-			topic := FulfilmentPrefix + wh
-			m := ordermsg.New(target, topic, tag, b, corr)
-			m.Metadata.Set(ordermsg.Schema, schema)
-			outs = append(outs, Output{Topic: topic, Msg: m})
-			lm := ordermsg.New(target, TopicLogistics, wh+"/"+tag, b, corr)
-			lm.Metadata.Set(ordermsg.Schema, schema)
-			outs = append(outs, Output{Topic: TopicLogistics, Msg: lm})
+			outs = append(outs, toWarehouse(target, wh, tag, schema, b, corr), toLogistics(target, wh, tag, schema, b, corr))
 		}
 	}
 	if doc.Purpose != order.PurposeReplace && s.Acknowledger != nil && s.Acknowledger.Wants(doc) {
