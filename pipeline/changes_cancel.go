@@ -13,8 +13,11 @@ import (
 )
 
 // cancelled is the live order as a cancel or a replace leaves it: nothing
-// held, nothing waiting, every line deleted.
-func cancelled(lv *live, why string) (store.Packed, []order.Delta, error) {
+// held, nothing waiting, every line deleted. It returns the warehouses'
+// deltas and the transaction's part: check the order is still what was
+// planned on, give back its stock, take it out of the backorder queue and
+// end it cancelled with why.
+func cancelled(lv *live, why string) ([]order.Delta, func(*store.Tx) error, error) {
 	o := lv.o.Clone()
 	var deltas []order.Delta
 	if decided(lv.row.Status) {
@@ -33,7 +36,22 @@ func cancelled(lv *live, why string) (store.Packed, []order.Delta, error) {
 		}
 	}
 	js, err := order.Marshal(o)
-	return store.Pack(js), deltas, err
+	if err != nil {
+		return nil, nil, err
+	}
+	packed, id := store.Pack(js), lv.row.ID
+	return deltas, func(tx *store.Tx) error {
+		if err := verify(tx, lv); err != nil {
+			return err
+		}
+		if err := tx.ReleaseReservations(id); err != nil {
+			return err
+		}
+		if err := tx.SetBackorders(id, nil); err != nil {
+			return err
+		}
+		return tx.Advance(id, order.StatusCancelled, why, packed)
+	}, nil
 }
 
 // cancelDeltas takes every allocation of o to zero, warehouse by warehouse.
@@ -47,8 +65,7 @@ func cancelDeltas(o *order.Order) []order.Delta {
 }
 
 func (s *Changes) cancel(doc *order.Order, lv *live) (Outcome, Commit, error) {
-	why := "cancelled by " + ref(doc)
-	js, deltas, err := cancelled(lv, why)
+	deltas, cancel, err := cancelled(lv, "cancelled by "+ref(doc))
 	if err != nil {
 		return Outcome{}, nil, err
 	}
@@ -67,18 +84,8 @@ func (s *Changes) cancel(doc *order.Order, lv *live) (Outcome, Commit, error) {
 		reason += fmt.Sprintf(" (stopped while %s)", lv.row.Status)
 	}
 	out := Outcome{Status: order.StatusApplied, Reason: reason}
-	id := lv.row.ID
 	return out, func(tx *store.Tx) (Outcome, bool, error) {
-		if err := verify(tx, lv); err != nil {
-			return Outcome{}, false, err
-		}
-		if err := tx.ReleaseReservations(id); err != nil {
-			return Outcome{}, false, err
-		}
-		if err := tx.SetBackorders(id, nil); err != nil {
-			return Outcome{}, false, err
-		}
-		return out, false, tx.Advance(id, order.StatusCancelled, why, js)
+		return out, false, cancel(tx)
 	}, nil
 }
 
@@ -95,24 +102,14 @@ func (s *Changes) replace(ctx context.Context, doc *order.Order, lv *live) (Outc
 		want.Reason += fmt.Sprintf("; order %s stands", lv.row.ID)
 		return want, nil, nil
 	}
-	why := "replaced by " + ref(doc)
-	js, deltas, err := cancelled(lv, why)
+	deltas, cancel, err := cancelled(lv, "replaced by "+ref(doc))
 	if err != nil {
 		return Outcome{}, nil, err
 	}
 	doc.Applied = &order.Applied{OrderID: lv.row.ID, Deltas: deltas}
 	id := lv.row.ID
 	return want, func(tx *store.Tx) (Outcome, bool, error) {
-		if err := verify(tx, lv); err != nil {
-			return Outcome{}, false, err
-		}
-		if err := tx.ReleaseReservations(id); err != nil {
-			return Outcome{}, false, err
-		}
-		if err := tx.SetBackorders(id, nil); err != nil {
-			return Outcome{}, false, err
-		}
-		if err := tx.Advance(id, order.StatusCancelled, why, js); err != nil {
+		if err := cancel(tx); err != nil {
 			return Outcome{}, false, err
 		}
 		out, changed, err := stock(tx)
