@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -151,15 +150,9 @@ func (s *Changes) change(ctx context.Context, doc *order.Order, lv *live) (Outco
 		if lc.kind == changeDelete || lc.kind == changePrice || lc.unchanged {
 			continue
 		}
-		var item *store.CatalogItem
-		if lc.line.SKU != "" {
-			it, err := s.Store.CatalogItem(ctx, lc.line.SKU)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return Outcome{}, nil, err
-			}
-			item = it
+		if lc.check, err = s.Stock.checkLine(ctx, &lc.line, o.Partner, place, rs, pol); err != nil {
+			return Outcome{}, nil, err
 		}
-		lc.check = CheckLine(&lc.line, item, o.Partner, place, rs, pol)
 		if lc.check.Rejected != "" && lc.doc >= 0 {
 			refused[lc.doc] = lc.check.Rejected
 		}

@@ -92,16 +92,10 @@ func (s *Stock) prepare(ctx context.Context, o *order.Order, freed []store.Reser
 	var wants []Want
 	var problems []order.Problem
 	for i := range o.Lines {
-		l := &o.Lines[i]
-		var item *store.CatalogItem
-		if l.SKU != "" {
-			it, err := s.Store.CatalogItem(ctx, l.SKU)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return Outcome{}, nil, err
-			}
-			item = it
+		c, err := s.checkLine(ctx, &o.Lines[i], o.Partner, place, rs, pol)
+		if err != nil {
+			return Outcome{}, nil, err
 		}
-		c := CheckLine(l, item, o.Partner, place, rs, pol)
 		checks[i] = c
 		if c.Rejected != "" {
 			problems = append(problems, order.Problem{Path: fmt.Sprintf("lines[%d]", i), Message: c.Rejected})
