@@ -453,14 +453,7 @@ func lineOutcome(lc *lineChange, plan Plan, by string) order.LineOutcome {
 }
 
 func holdingWarehouses(a, b []holding) []string {
-	var whs []string
-	for _, h := range append(slices.Clone(a), b...) {
-		if !slices.Contains(whs, h.wh) {
-			whs = append(whs, h.wh)
-		}
-	}
-	slices.Sort(whs)
-	return whs
+	return warehouseCodes(slices.Concat(a, b), func(h holding) string { return h.wh })
 }
 
 func heldIn(hs []holding, wh string) decimal.Decimal {

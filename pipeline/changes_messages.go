@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -96,12 +95,5 @@ func (s *Changes) Outputs(ctx context.Context, doc *order.Order, js []byte, corr
 
 // deltaWarehouses lists the warehouses deltas touch, in code order.
 func deltaWarehouses(deltas []order.Delta) []string {
-	var whs []string
-	for _, d := range deltas {
-		if !slices.Contains(whs, d.Warehouse) {
-			whs = append(whs, d.Warehouse)
-		}
-	}
-	slices.Sort(whs)
-	return whs
+	return warehouseCodes(deltas, func(d order.Delta) string { return d.Warehouse })
 }

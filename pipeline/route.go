@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,15 +128,19 @@ func allAllocated(o *order.Order) bool {
 
 // warehouses lists the warehouses an order ships from, in code order.
 func warehouses(o *order.Order) []string {
+	return warehouseCodes(o.Allocations, func(a order.Allocation) string { return a.Warehouse })
+}
+
+// warehouseCodes lists the warehouses of items (wh says each one's), each
+// once, in code order.
+func warehouseCodes[T any](items []T, wh func(T) string) []string {
 	var whs []string
-	seen := map[string]bool{}
-	for _, a := range o.Allocations {
-		if !seen[a.Warehouse] {
-			seen[a.Warehouse] = true
-			whs = append(whs, a.Warehouse)
+	for _, it := range items {
+		if code := wh(it); !slices.Contains(whs, code) {
+			whs = append(whs, code)
 		}
 	}
-	sort.Strings(whs)
+	slices.Sort(whs)
 	return whs
 }
 
