@@ -3,14 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
@@ -33,11 +30,7 @@ func (m policyMap) Policy(partner string) mappings.Policy {
 // line of every order is accounted for: allocated, backordered or cut.
 func TestAllocationRace(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	skus := []string{"R-1", "R-2", "R-3"}
 	var items []store.CatalogItem
 	var levels []store.StockLevel
@@ -66,13 +59,9 @@ func TestAllocationRace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := writeFile(filepath.Join(dir, rules.FileName), "protections:\n  - {category: bev, for: key_account, share: 25%, below: 200}\n"); err != nil {
-		t.Fatal(err)
-	}
-	rf, err := rules.Open(filepath.Join(dir, rules.FileName))
-	if err != nil || len(rf.Current().Protections) != len(rs.Protections) {
-		t.Fatalf("rules: %v", err)
+	rf := testRules(t, "protections:\n  - {category: bev, for: key_account, share: 25%, below: 200}\n")
+	if len(rf.Current().Protections) != len(rs.Protections) {
+		t.Fatalf("rules: %d protections, want %d", len(rf.Current().Protections), len(rs.Protections))
 	}
 	no := false
 	stage := &Stock{Store: st, Rules: rf, Policies: policyMap{
@@ -175,5 +164,3 @@ func TestAllocationRace(t *testing.T) {
 		t.Errorf("only %s reserved: stock left unused", total)
 	}
 }
-
-func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }

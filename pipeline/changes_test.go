@@ -9,7 +9,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
@@ -21,11 +20,7 @@ import (
 func changesStore(t *testing.T) (*store.Store, *Changes) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testStore(t)
 	for _, kind := range []string{"catalog", "stock", "prices", "partners"} {
 		if _, err := masterdata.Load(ctx, st, kind, filepath.Join("testdata/scenarios/changes", kind+".csv")); err != nil {
 			t.Fatal(err)

@@ -111,10 +111,8 @@ func (s *Dedupe) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, 
 // 850 with destination quantities (SDQ) is one order per store under one
 // PO number, and each is an original.
 func shipToID(o *order.Order) string {
-	for _, p := range o.Parties {
-		if p.Role == order.RoleShipTo {
-			return p.ID
-		}
+	if p := o.Party(order.RoleShipTo); p != nil {
+		return p.ID
 	}
 	return ""
 }

@@ -124,8 +124,8 @@ func (s *Stock) freeGoods(ctx context.Context, o *order.Order, checks []LineChec
 		if len(fp.lines) == 0 {
 			continue
 		}
-		it, err := s.Store.CatalogItem(ctx, p.Get.SKU)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		it, err := catalogItem(ctx, s.Store, p.Get.SKU)
+		if err != nil {
 			return nil, err
 		}
 		fp.item = it

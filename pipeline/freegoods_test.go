@@ -5,11 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
-	"github.com/orderhub/orderhub/store"
 )
 
 // A stock stage run again on an order it already gave free goods (a
@@ -19,11 +17,7 @@ import (
 func TestFreeGoodsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	dir := "testdata/scenarios/buy_x_get_y"
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testStore(t)
 	for _, kind := range []string{"catalog", "stock", "prices", "partners"} {
 		if _, err := masterdata.Load(ctx, st, kind, filepath.Join(dir, kind+".csv")); err != nil {
 			t.Fatal(err)

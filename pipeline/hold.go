@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,23 +11,21 @@ import (
 	"github.com/orderhub/orderhub/store"
 )
 
-// settle decides what becomes of a priced order: priced, or held for
-// review when a line's PO price is outside the partner's tolerance under
-// on_mismatch: hold, or when the order would take the partner's open order
-// value over its credit limit. The commit gives back the stock of lines
+// settle decides what becomes of a priced order of partner p (nil: not in
+// the store): priced, or held for review when a line's PO price is outside
+// the partner's tolerance under on_mismatch: hold, or when the order would
+// take the partner's open order value over its credit limit. The commit gives back the stock of lines
 // the price check refused, records the order's total (which the open order
 // value adds up) and checks the credit limit inside the store's writer, so
 // that two orders racing cannot both squeeze under it.
-func (s *Price) settle(ctx context.Context, o *order.Order, reason string) (Outcome, Commit, error) {
+func (s *Price) settle(o *order.Order, p *store.Partner, reason string) (Outcome, Commit, error) {
 	var base []order.Hold
 	if h := priceHold(o); h != nil {
 		base = append(base, *h)
 	}
 	var limited *store.Partner
-	if p, err := s.Store.Partner(ctx, o.Partner); err == nil && p.HasCreditLimit() {
+	if p != nil && p.HasCreditLimit() {
 		limited = p
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return Outcome{}, nil, err
 	}
 	o.Holds = base
 	want := heldOrPriced(o, reason)

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -111,6 +113,29 @@ func CheckLine(l *order.Line, item *store.CatalogItem, partner string, place rul
 	}
 	c.Want.Quantity = q
 	return c
+}
+
+// checkLine is CheckLine for line l with its catalog item read from the
+// store.
+func (s *Stock) checkLine(ctx context.Context, l *order.Line, partner string, place rules.Place, rs *rules.Set, pol mappings.Policy) (LineCheck, error) {
+	item, err := catalogItem(ctx, s.Store, l.SKU)
+	if err != nil {
+		return LineCheck{}, err
+	}
+	return CheckLine(l, item, partner, place, rs, pol), nil
+}
+
+// catalogItem is sku's catalog item, nil (and no error) when sku is empty
+// or not in the catalog.
+func catalogItem(ctx context.Context, st *store.Store, sku string) (*store.CatalogItem, error) {
+	if sku == "" {
+		return nil, nil
+	}
+	it, err := st.CatalogItem(ctx, sku)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return it, err
 }
 
 func joinWhy(a, b string) string {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
@@ -44,7 +43,13 @@ func (*Price) Topic() string           { return TopicReserved }
 func (*Price) Done(status string) bool { return doneAt(order.StatusPriced, status) }
 
 func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, error) {
-	if err := s.price(ctx, o); err != nil {
+	// Read once: its list, tier and since date price the order, its
+	// credit limit settles it.
+	p, err := partnerOf(ctx, s.Store, o.Partner)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	if err := s.price(ctx, o, p, nil); err != nil {
 		return Outcome{}, nil, err
 	}
 	if len(o.Problems) > 0 {
@@ -68,43 +73,27 @@ func (s *Price) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 	if mismatch > 0 {
 		reason += fmt.Sprintf("; %d line(s) priced differently from the PO", mismatch)
 	}
-	return s.settle(ctx, o, reason)
+	return s.settle(o, p, reason)
 }
 
-// price works out o.Pricing, or o.Problems for lines it cannot price.
-func (s *Price) price(ctx context.Context, o *order.Order) error { return s.priceKeeping(ctx, o, nil) }
-
-// priceKeeping is price keeping the prices of the lines in keep as they
-// are (a change re-prices only the lines it changed: see Changes).
-func (s *Price) priceKeeping(ctx context.Context, o *order.Order, keep map[string]order.PricedLine) error {
+// price works out o.Pricing, or o.Problems for lines it cannot price, for
+// partner p (nil: not in the store), keeping the prices of the lines in
+// keep as they are (a change re-prices only the lines it changed: see
+// Changes).
+func (s *Price) price(ctx context.Context, o *order.Order, p *store.Partner, keep map[string]order.PricedLine) error {
 	o.Problems = nil
 	list, tier, since := "", "", ""
-	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
+	if p != nil {
 		list, tier, since = p.PriceList, p.Tier, p.Since
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
 	}
-	var rs *rules.Set
-	if s.Rules != nil {
-		rs = s.Rules.Current()
-	}
+	rs := s.Rules.Current()
 	tierOff := rs.TierDiscount(tier)
-	date := o.OrderDate
-	if date == "" {
-		now := time.Now
-		if s.Today != nil {
-			now = s.Today
-		}
-		date = now().UTC().Format("2006-01-02")
-	}
+	date := orderDate(o, s.Today)
 	pr := &order.Pricing{}
 	currency := o.Currency
 	promos := rs.LinePromotions(date, o.Partner, tier)
 	loyalty := rs.Loyalty(since, date)
-	pol := mappings.DefaultPolicy()
-	if s.Policies != nil {
-		pol = s.Policies.Policy(o.Partner)
-	}
+	pol := policyOf(s.Policies, o.Partner)
 	var refused []order.Problem // lines the price check refused
 	for i, l := range o.Lines {
 		q := o.InForce(&l)

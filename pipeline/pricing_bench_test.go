@@ -3,16 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
-	"github.com/orderhub/orderhub/rules"
-	"github.com/orderhub/orderhub/store"
 )
 
 // BenchmarkStockAndPrice measures the stock and price stages' Prepare (the
@@ -37,12 +32,7 @@ restrictions:
 	for _, tc := range []struct{ name, rules string }{{"allocation_rules", base}, {"with_loyalty_tax_free_goods", math}} {
 		b.Run(tc.name, func(b *testing.B) {
 			ctx := context.Background()
-			dir := b.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"), sqlitedb.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
+			st := testStore(b)
 			var cat, stock, prices strings.Builder
 			cat.WriteString("sku,gtin,description,uom,pack_size,moq,category\n")
 			stock.WriteString("warehouse,sku,on_hand\n")
@@ -60,13 +50,7 @@ restrictions:
 					b.Fatal(err)
 				}
 			}
-			if err := os.WriteFile(filepath.Join(dir, rules.FileName), []byte(tc.rules), 0o644); err != nil {
-				b.Fatal(err)
-			}
-			rf, err := rules.Open(filepath.Join(dir, rules.FileName))
-			if err != nil {
-				b.Fatal(err)
-			}
+			rf := testRules(b, tc.rules)
 			js := `{"id":"ord_1","partner":"P","po_number":"B-1","order_date":"2026-11-20","currency":"USD",` +
 				`"parties":[{"role":"ship_to","id":"1","region":"OH","country":"US"}],"lines":[` + strings.Join(lines, ",") + `]}`
 			stockStage, priceStage := &Stock{Store: st, Rules: rf}, &Price{Store: st, Rules: rf}

@@ -12,7 +12,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
 	"github.com/orderhub/orderhub/rules"
@@ -150,19 +149,10 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	if err != nil {
 		return false, err
 	}
-	var rs *rules.Set
-	if r.Rules != nil {
-		rs = r.Rules.Current()
-	}
-	pol := mappings.DefaultPolicy()
-	if r.Policies != nil {
-		pol = r.Policies.Policy(o.Partner)
-	}
+	rs := r.Rules.Current()
+	pol := policyOf(r.Policies, o.Partner)
 	pol.FillOrKill = false // a fill-or-kill line was never queued
-	tier := ""
-	if p, err := r.Store.Partner(ctx, o.Partner); err == nil {
-		tier = p.Tier
-	}
+	tier, _ := partnerTier(ctx, r.Store, o.Partner)
 	wants := make([]Want, 0, len(rows))
 	skus := make([]string, 0, len(rows))
 	for _, b := range rows {
@@ -183,7 +173,6 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 	if len(plan.Allocations) == 0 {
 		return false, nil
 	}
-	route := &Route{Store: r.Store}
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
@@ -275,24 +264,16 @@ func (r *Refill) fill(ctx context.Context, id string, rows []store.Backorder) (b
 			return err
 		}
 		for _, wh := range warehouses(&filledView) {
-			topic := FulfilmentPrefix + wh
 			b, err := order.Marshal(forWarehouse(&filledView, wh))
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, Output{Topic: topic, Msg: ordermsg.New(o, topic, tag, b, row.DocumentID)})
-			req, err := route.shipment(ctx, &filledView, wh)
+			msgs = append(msgs, toWarehouse(o, wh, tag, ordermsg.SchemaOrderV1, b, row.DocumentID))
+			out, err := shipmentOutput(ctx, r.Store, &filledView, wh, tag, row.DocumentID)
 			if err != nil {
 				return err
 			}
-			req.ShipmentID += "-" + tag
-			rb, err := encodeShipment(req)
-			if err != nil {
-				return err
-			}
-			m := ordermsg.New(o, TopicLogistics, wh+"/"+tag, rb, row.DocumentID)
-			m.Metadata.Set(ordermsg.Schema, SchemaShipmentV1)
-			msgs = append(msgs, Output{Topic: TopicLogistics, Msg: m})
+			msgs = append(msgs, out)
 		}
 		// Written with the fill, so a crash before they are published
 		// does not lose them: Run publishes what is left at start.

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
@@ -80,11 +78,7 @@ func process(t *testing.T, st *store.Store, stages []Stage, o *order.Order) {
 // logistics, and an order whose backorders are filled ends routed.
 func TestRefillByTierThenAge(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	if _, err := st.UpsertCatalog(ctx, []store.CatalogItem{{SKU: "S-1", Description: "cola", UOM: "EA", PackSize: decimal.NewFromInt(1), Category: "bev"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +184,7 @@ func TestRefillByTierThenAge(t *testing.T) {
 // start with the same UUIDs.
 func TestRefillPendingMessages(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	msgs := []store.PendingMessage{
 		{Topic: "fulfilment.EAST", UUID: "u-1", Metadata: map[string]string{"key": "ord_1"}, Payload: []byte(`{"a":1}`)},
 		{Topic: TopicLogistics, UUID: "u-2", Metadata: map[string]string{"key": "ord_1"}, Payload: []byte(`{"b":2}`)},
@@ -232,11 +222,7 @@ func TestRefillPendingMessages(t *testing.T) {
 // can ship it all, it ships all from there.
 func TestRefillShipComplete(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	var items []store.CatalogItem
 	for _, sku := range []string{"A", "B"} {
 		items = append(items, store.CatalogItem{SKU: sku, Description: sku, UOM: "EA", PackSize: decimal.NewFromInt(1)})

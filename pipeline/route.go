@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +84,6 @@ func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr str
 	var outs []Output
 	whs := warehouses(o)
 	for _, wh := range whs {
-		topic := FulfilmentPrefix + wh
 		b := js
 		// An order shipped whole from one warehouse is, for that
 		// warehouse, the order as it is: no need to encode it again.
@@ -94,20 +93,14 @@ func (s *Route) Outputs(ctx context.Context, o *order.Order, js []byte, corr str
 				return nil, fmt.Errorf("encode fulfilment of %s for %s: %w", o.ID, wh, err)
 			}
 		}
-		outs = append(outs, Output{Topic: topic, Msg: ordermsg.New(o, topic, "", b, corr)})
+		outs = append(outs, toWarehouse(o, wh, "", ordermsg.SchemaOrderV1, b, corr))
 	}
 	for _, wh := range whs {
-		req, err := s.shipment(ctx, o, wh)
+		out, err := shipmentOutput(ctx, s.Store, o, wh, "", corr)
 		if err != nil {
 			return nil, err
 		}
-		b, err := gojson.Marshal(req)
-		if err != nil {
-			return nil, fmt.Errorf("encode shipment of %s: %w", o.ID, err)
-		}
-		m := ordermsg.New(o, TopicLogistics, wh, b, corr)
-		m.Metadata.Set(ordermsg.Schema, SchemaShipmentV1)
-		outs = append(outs, Output{Topic: TopicLogistics, Msg: m})
+		outs = append(outs, out)
 	}
 	if len(o.Backorders) > 0 {
 		outs = append(outs, Output{Topic: TopicBackorder, Msg: ordermsg.New(o, TopicBackorder, "", js, corr)})
@@ -135,15 +128,19 @@ func allAllocated(o *order.Order) bool {
 
 // warehouses lists the warehouses an order ships from, in code order.
 func warehouses(o *order.Order) []string {
+	return warehouseCodes(o.Allocations, func(a order.Allocation) string { return a.Warehouse })
+}
+
+// warehouseCodes lists the warehouses of items (wh says each one's), each
+// once, in code order.
+func warehouseCodes[T any](items []T, wh func(T) string) []string {
 	var whs []string
-	seen := map[string]bool{}
-	for _, a := range o.Allocations {
-		if !seen[a.Warehouse] {
-			seen[a.Warehouse] = true
-			whs = append(whs, a.Warehouse)
+	for _, it := range items {
+		if code := wh(it); !slices.Contains(whs, code) {
+			whs = append(whs, code)
 		}
 	}
-	sort.Strings(whs)
+	slices.Sort(whs)
 	return whs
 }
 
@@ -225,7 +222,51 @@ type ShipmentLine struct {
 	VolumeM3    *decimal.Decimal `json:"volume_m3,omitempty"`
 }
 
-func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*ShipmentRequest, error) {
+// toWarehouse is a message of schema about o for warehouse wh
+// (fulfilment.<wh>). tag tells apart the messages one order sends the same
+// warehouse: "" for the route stage's, fill-N for a backorder fill's,
+// <purpose>-<document> for a cancel's or change's.
+func toWarehouse(o *order.Order, wh, tag, schema string, payload []byte, corr string) Output {
+	topic := FulfilmentPrefix + wh
+	m := ordermsg.New(o, topic, tag, payload, corr)
+	m.Metadata.Set(ordermsg.Schema, schema)
+	return Output{Topic: topic, Msg: m}
+}
+
+// toLogistics is a message of schema about warehouse wh's shipment of o
+// for the transport side (logistics), one per warehouse and tag (as in
+// toWarehouse).
+func toLogistics(o *order.Order, wh, tag, schema string, payload []byte, corr string) Output {
+	id := wh
+	if tag != "" {
+		id += "/" + tag
+	}
+	m := ordermsg.New(o, TopicLogistics, id, payload, corr)
+	m.Metadata.Set(ordermsg.Schema, schema)
+	return Output{Topic: TopicLogistics, Msg: m}
+}
+
+// shipmentOutput is the shipment request (shipment/v1) for what warehouse
+// wh ships of o, on logistics; a tagged one (a backorder fill's) has the
+// tag after its shipment id.
+func shipmentOutput(ctx context.Context, st *store.Store, o *order.Order, wh, tag, corr string) (Output, error) {
+	req, err := shipment(ctx, st, o, wh)
+	if err != nil {
+		return Output{}, err
+	}
+	if tag != "" {
+		req.ShipmentID += "-" + tag
+	}
+	b, err := gojson.Marshal(req)
+	if err != nil {
+		return Output{}, fmt.Errorf("encode shipment of %s: %w", o.ID, err)
+	}
+	return toLogistics(o, wh, tag, SchemaShipmentV1, b, corr), nil
+}
+
+// shipment is the shipment request for what warehouse wh ships of o, with
+// weights and volumes from the catalog in st.
+func shipment(ctx context.Context, st *store.Store, o *order.Order, wh string) (*ShipmentRequest, error) {
 	req := &ShipmentRequest{
 		ShipmentID:            o.ID + "-" + wh,
 		OrderID:               o.ID,
@@ -254,7 +295,7 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 		if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" {
 			sl.UOM = oc.UOM // allocations are in the catalog's unit
 		}
-		item, err := s.Store.CatalogItem(ctx, l.SKU)
+		item, err := st.CatalogItem(ctx, l.SKU)
 		switch {
 		case err == nil:
 			if sl.Description == "" {
@@ -289,5 +330,3 @@ func (s *Route) shipment(ctx context.Context, o *order.Order, wh string) (*Shipm
 	}
 	return req, nil
 }
-
-func encodeShipment(req *ShipmentRequest) ([]byte, error) { return gojson.Marshal(req) }

@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
@@ -33,11 +30,7 @@ carriers:
 func routeTestStore(t *testing.T) (*store.Store, *rules.File) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testStore(t)
 	w, v := decimal.RequireFromString("0.5"), decimal.RequireFromString("0.001")
 	if _, err := st.UpsertCatalog(ctx, []store.CatalogItem{{SKU: "S-1", Description: "cola", UOM: "EA", PackSize: decimal.NewFromInt(1),
 		Category: "bev", WeightKG: &w, VolumeM3: &v, SetVolume: true}}); err != nil {
@@ -46,15 +39,7 @@ func routeTestStore(t *testing.T) (*store.Store, *rules.File) {
 	if _, err := st.UpsertPartners(ctx, []store.Partner{{ID: "KEY", Name: "KEY", Tier: "key_account", TokenSHA256: store.TokenSHA256("KEY")}}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), rules.FileName)
-	if err := os.WriteFile(path, []byte(routeTestRules), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rf, err := rules.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, rf
+	return st, testRules(t, routeTestRules)
 }
 
 func at(t *testing.T, v string) time.Time {
@@ -182,11 +167,7 @@ func TestRefillRoutes(t *testing.T) {
 // chosen).
 func BenchmarkRoutePrepare(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(b)
 	w, v := decimal.RequireFromString("0.5"), decimal.RequireFromString("0.0006")
 	var items []store.CatalogItem
 	o := &order.Order{ID: "ord_1", Partner: "P", PONumber: "PO-1", RequestedDeliveryDate: "2026-12-01",
@@ -203,14 +184,7 @@ func BenchmarkRoutePrepare(b *testing.B) {
 	if _, err := st.UpsertPartners(ctx, []store.Partner{{ID: "P", Name: "P", Tier: "standard", TokenSHA256: store.TokenSHA256("P")}}); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(b.TempDir(), rules.FileName)
-	if err := os.WriteFile(path, []byte(routeTestRules), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	rf, err := rules.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rf := testRules(b, routeTestRules)
 	now := func() time.Time { return time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC) }
 	for _, bb := range []struct {
 		name  string

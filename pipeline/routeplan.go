@@ -29,18 +29,13 @@ type routePlanner struct {
 // newRoutePlanner reads what planning needs once per order: the rules in
 // force and, when there are carrier rules, the partner's tier.
 func newRoutePlanner(ctx context.Context, st *store.Store, rf *rules.File, now time.Time, partner string) (*routePlanner, error) {
-	p := &routePlanner{now: now}
-	if rf != nil {
-		p.rules = rf.Current()
-	}
+	p := &routePlanner{now: now, rules: rf.Current()}
 	if p.rules == nil || len(p.rules.Carriers) == 0 {
 		return p, nil
 	}
 	p.weigh = p.rules.WeighsShipments()
-	switch pt, err := st.Partner(ctx, partner); {
-	case err == nil:
-		p.tier = pt.Tier
-	case !errors.Is(err, store.ErrNotFound):
+	var err error
+	if p.tier, err = partnerTier(ctx, st, partner); err != nil {
 		return nil, err
 	}
 	return p, nil

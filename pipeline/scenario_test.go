@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/mappings"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
@@ -72,11 +71,7 @@ func TestScenarios(t *testing.T) {
 
 func runScenario(t *testing.T, dir string) string {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "store.db"), sqlitedb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testStore(t)
 	for _, kind := range []string{"catalog", "stock", "prices", "partners", "contracts"} {
 		path := filepath.Join(dir, kind+".csv")
 		if _, err := os.Stat(path); err != nil {

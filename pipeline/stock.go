@@ -79,18 +79,10 @@ func (s *Stock) Prepare(ctx context.Context, o *order.Order) (Outcome, Commit, e
 // (a replacement: see Changes): the plan counts them as available, and the
 // caller releases them in the transaction before the Commit runs.
 func (s *Stock) prepare(ctx context.Context, o *order.Order, freed []store.Reservation) (Outcome, Commit, error) {
-	var rs *rules.Set
-	if s.Rules != nil {
-		rs = s.Rules.Current()
-	}
-	pol := mappings.DefaultPolicy()
-	if s.Policies != nil {
-		pol = s.Policies.Policy(o.Partner)
-	}
-	tier := ""
-	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
-		tier = p.Tier
-	} else if !errors.Is(err, store.ErrNotFound) {
+	rs := s.Rules.Current()
+	pol := policyOf(s.Policies, o.Partner)
+	tier, err := partnerTier(ctx, s.Store, o.Partner)
+	if err != nil {
 		return Outcome{}, nil, err
 	}
 	place := placeOf(o)
@@ -100,16 +92,10 @@ func (s *Stock) prepare(ctx context.Context, o *order.Order, freed []store.Reser
 	var wants []Want
 	var problems []order.Problem
 	for i := range o.Lines {
-		l := &o.Lines[i]
-		var item *store.CatalogItem
-		if l.SKU != "" {
-			it, err := s.Store.CatalogItem(ctx, l.SKU)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return Outcome{}, nil, err
-			}
-			item = it
+		c, err := s.checkLine(ctx, &o.Lines[i], o.Partner, place, rs, pol)
+		if err != nil {
+			return Outcome{}, nil, err
 		}
-		c := CheckLine(l, item, o.Partner, place, rs, pol)
 		checks[i] = c
 		if c.Rejected != "" {
 			problems = append(problems, order.Problem{Path: fmt.Sprintf("lines[%d]", i), Message: c.Rejected})
@@ -286,12 +272,8 @@ func (s *Stock) replenishments(ctx context.Context, o *order.Order) ([]Replenish
 	if err != nil {
 		return nil, err
 	}
-	var rs *rules.Set
-	if s.Rules != nil {
-		rs = s.Rules.Current()
-	}
 	wh := ""
-	if rank := rs.Rank(placeOf(o), warehousesOf(inv)); len(rank) > 0 {
+	if rank := s.Rules.Current().Rank(placeOf(o), warehousesOf(inv)); len(rank) > 0 {
 		wh = rank[0]
 	}
 	reqs := make([]Replenishment, 0, len(short))
@@ -336,18 +318,12 @@ func skusOf(wants []Want) []string {
 // allocation.window): within a window, orders are allocated by tier, then
 // arrival.
 func (s *Stock) Turn(ctx context.Context, o *order.Order) (func(), error) {
-	var rs *rules.Set
-	if s.Rules != nil {
-		rs = s.Rules.Current()
-	}
-	span := rs.AllocationWindow()
+	span := s.Rules.Current().AllocationWindow()
 	if span <= 0 {
 		return func() {}, nil
 	}
-	tier := ""
-	if p, err := s.Store.Partner(ctx, o.Partner); err == nil {
-		tier = p.Tier
-	} else if !errors.Is(err, store.ErrNotFound) {
+	tier, err := partnerTier(ctx, s.Store, o.Partner)
+	if err != nil {
 		return nil, err
 	}
 	return s.window.join(ctx, tier, span)

@@ -2,13 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/rules"
-	"github.com/orderhub/orderhub/store"
 )
 
 // tax puts the tax on a priced order when the rules have tax rates
@@ -52,9 +50,9 @@ func (s *Price) tax(ctx context.Context, o *order.Order, pr *order.Pricing, rs *
 			shared = upTo
 		}
 		category := ""
-		if l != nil && l.SKU != "" {
-			it, err := s.Store.CatalogItem(ctx, l.SKU)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if l != nil {
+			it, err := catalogItem(ctx, s.Store, l.SKU)
+			if err != nil {
 				return err
 			}
 			if it != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,10 +11,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/shopspring/decimal"
 
-	"github.com/orderhub/orderhub/internal/sqlitedb"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/ordermsg"
-	"github.com/orderhub/orderhub/rules"
 	"github.com/orderhub/orderhub/store"
 )
 
@@ -116,12 +112,7 @@ func TestAllocationWindowByTier(t *testing.T) {
 	} {
 		t.Run(tt.window, func(t *testing.T) {
 			ctx := context.Background()
-			dir := t.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"), sqlitedb.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := testStore(t)
 			if _, err := st.UpsertCatalog(ctx, []store.CatalogItem{{SKU: "S-1", Description: "cola", UOM: "EA", PackSize: decimal.NewFromInt(1)}}); err != nil {
 				t.Fatal(err)
 			}
@@ -133,14 +124,7 @@ func TestAllocationWindowByTier(t *testing.T) {
 				{ID: "KEY", Name: "KEY", Tier: "key_account", TokenSHA256: store.TokenSHA256("KEY")}}); err != nil {
 				t.Fatal(err)
 			}
-			rpath := filepath.Join(dir, rules.FileName)
-			if err := os.WriteFile(rpath, []byte("allocation: {window: "+tt.window+"}\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			rf, err := rules.Open(rpath)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rf := testRules(t, "allocation: {window: "+tt.window+"}\n")
 			s := &Stock{Store: st, Rules: rf}
 			r := &runner{notDone: notDone(s), stage: s, store: st, pub: &sink{}, log: slog.New(slog.DiscardHandler), stats: &StageStats{}, cache: newOrderCache()}
 			var wg sync.WaitGroup

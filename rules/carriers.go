@@ -93,17 +93,8 @@ func (r *CarrierRule) matches(sh *Shipment) bool {
 	if len(r.Warehouses) > 0 && !slices.Contains(r.Warehouses, sh.Warehouse) {
 		return false
 	}
-	if len(r.Countries) > 0 && !slices.Contains(r.Countries, strings.ToUpper(sh.To.Country)) {
+	if !inScope(sh.To, r.Countries, r.Regions, r.PostalPrefixes) {
 		return false
-	}
-	if len(r.Regions) > 0 && !slices.Contains(r.Regions, strings.ToUpper(strings.TrimSpace(sh.To.Region))) {
-		return false
-	}
-	if len(r.PostalPrefixes) > 0 {
-		pc := postal(sh.To.PostalCode)
-		if !slices.ContainsFunc(r.PostalPrefixes, func(pre string) bool { return strings.HasPrefix(pc, pre) }) {
-			return false
-		}
 	}
 	if len(r.Tiers) > 0 && !slices.Contains(r.Tiers, sh.Tier) {
 		return false
@@ -219,15 +210,7 @@ func (s *Set) normaliseCarriers() {
 	for i := range s.Carriers {
 		r := &s.Carriers[i]
 		r.Carrier = strings.TrimSpace(r.Carrier)
-		for j := range r.Countries {
-			r.Countries[j] = strings.ToUpper(r.Countries[j])
-		}
-		for j := range r.Regions {
-			r.Regions[j] = strings.ToUpper(strings.TrimSpace(r.Regions[j]))
-		}
-		for j := range r.PostalPrefixes {
-			r.PostalPrefixes[j] = postal(r.PostalPrefixes[j])
-		}
+		normaliseScope(r.Countries, r.Regions, r.PostalPrefixes)
 	}
 }
 

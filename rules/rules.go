@@ -476,12 +476,7 @@ func (s *Set) normalise() {
 		for i := range w.Serves {
 			a := &w.Serves[i]
 			a.Country = strings.ToUpper(a.Country)
-			for j := range a.Regions {
-				a.Regions[j] = strings.ToUpper(strings.TrimSpace(a.Regions[j]))
-			}
-			for j := range a.PostalPrefixes {
-				a.PostalPrefixes[j] = postal(a.PostalPrefixes[j])
-			}
+			normaliseScope(nil, a.Regions, a.PostalPrefixes)
 		}
 	}
 	for i := range s.Pricing.Tax {
@@ -490,14 +485,45 @@ func (s *Set) normalise() {
 	s.normaliseCarriers()
 	for i := range s.Restrictions {
 		r := &s.Restrictions[i]
-		for j := range r.Countries {
-			r.Countries[j] = strings.ToUpper(r.Countries[j])
-		}
-		for j := range r.Regions {
-			r.Regions[j] = strings.ToUpper(strings.TrimSpace(r.Regions[j]))
-		}
+		normaliseScope(r.Countries, r.Regions, nil)
 	}
 }
+
+// normaliseScope puts a rule's countries and regions in capitals and its
+// postal-code prefixes in capitals without spaces, as inScope compares them.
+func normaliseScope(countries, regions, postalPrefixes []string) {
+	for j := range countries {
+		countries[j] = strings.ToUpper(countries[j])
+	}
+	for j := range regions {
+		regions[j] = region(regions[j])
+	}
+	for j := range postalPrefixes {
+		postalPrefixes[j] = postal(postalPrefixes[j])
+	}
+}
+
+// inScope tells whether place is in the countries, regions and postal-code
+// prefixes a rule names (normalised: see normaliseScope); each that is
+// empty holds every place. Warehouses' areas, restrictions and carrier
+// rules are scoped this way.
+func inScope(place Place, countries, regions, postalPrefixes []string) bool {
+	if len(countries) > 0 && !slices.Contains(countries, strings.ToUpper(place.Country)) {
+		return false
+	}
+	if len(regions) > 0 && !slices.Contains(regions, region(place.Region)) {
+		return false
+	}
+	if len(postalPrefixes) > 0 {
+		pc := postal(place.PostalCode)
+		if !slices.ContainsFunc(postalPrefixes, func(pre string) bool { return strings.HasPrefix(pc, pre) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func region(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 func postal(s string) string { return strings.ToUpper(strings.ReplaceAll(s, " ", "")) }
 
@@ -550,19 +576,7 @@ func (s *Set) warehouse(code string) *Warehouse {
 }
 
 func (a Area) covers(p Place) bool {
-	if !strings.EqualFold(a.Country, p.Country) {
-		return false
-	}
-	if len(a.Regions) > 0 && !slices.Contains(a.Regions, strings.ToUpper(strings.TrimSpace(p.Region))) {
-		return false
-	}
-	if len(a.PostalPrefixes) > 0 {
-		pc := postal(p.PostalCode)
-		if !slices.ContainsFunc(a.PostalPrefixes, func(pre string) bool { return strings.HasPrefix(pc, pre) }) {
-			return false
-		}
-	}
-	return true
+	return strings.EqualFold(a.Country, p.Country) && inScope(p, nil, a.Regions, a.PostalPrefixes)
 }
 
 // Usable is how much of available (one warehouse's stock of a SKU) an
@@ -612,10 +626,7 @@ func (s *Set) Restricted(sku, category, partner string, place Place) string {
 		if (r.SKU != "" && r.SKU != sku) || (r.Category != "" && r.Category != category) {
 			continue
 		}
-		if len(r.Countries) > 0 && !slices.Contains(r.Countries, strings.ToUpper(place.Country)) {
-			continue
-		}
-		if len(r.Regions) > 0 && !slices.Contains(r.Regions, strings.ToUpper(strings.TrimSpace(place.Region))) {
+		if !inScope(place, r.Countries, r.Regions, nil) {
 			continue
 		}
 		if len(r.Partners) > 0 && !slices.Contains(r.Partners, partner) {
