@@ -196,12 +196,17 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	s.writeView(w, r, http.StatusOK, row)
+}
+
+// writeView answers with the order of row as the API shows it.
+func (s *Server) writeView(w http.ResponseWriter, r *http.Request, status int, row *store.OrderRow) {
 	v, err := s.view(r, row)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, status, v)
 }
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {

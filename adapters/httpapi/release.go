@@ -118,11 +118,6 @@ func (s *Server) postRelease(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	v, err := s.view(r, row)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
 	w.Header().Set("Location", "/v1/orders/"+id)
-	writeJSON(w, http.StatusAccepted, v)
+	s.writeView(w, r, http.StatusAccepted, row)
 }
