@@ -146,18 +146,9 @@ func spoolFrom(body io.Reader, dest string, max int64) (int64, error) {
 
 // getErrorsWorkbook serves the annotated copy of a partner's sheet.
 func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
-	p := partnerOf(r)
-	id := r.PathValue("id")
-	d, err := s.store.Document(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != p.ID) {
-		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found", Detail: fmt.Sprintf("no document %q", id)})
-		return
+	if d := s.document(w, r); d != nil {
+		s.serveWorkbook(w, d)
 	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.serveWorkbook(w, d)
 }
 
 // workbookOf is the annotated workbook of document d: its own copy among

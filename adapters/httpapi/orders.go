@@ -239,18 +239,29 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
-	p := partnerOf(r)
+// document is the request's document ({id}) when it is the requesting
+// partner's; else it answers 404 (another partner's document is not
+// there either) or 500 and is nil.
+func (s *Server) document(w http.ResponseWriter, r *http.Request) *store.Document {
 	id := r.PathValue("id")
 	d, err := s.store.Document(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != p.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != partnerOf(r).ID) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found", Detail: fmt.Sprintf("no document %q", id)})
-		return
+		return nil
 	}
 	if err != nil {
 		s.internal(w, r, err)
+		return nil
+	}
+	return d
+}
+
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	d := s.document(w, r)
+	if d == nil {
 		return
 	}
+	id := r.PathValue("id")
 	rows, err := s.store.OrdersByDocument(r.Context(), id)
 	if err != nil {
 		s.internal(w, r, err)
