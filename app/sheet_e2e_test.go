@@ -187,7 +187,7 @@ func TestDocumentsOfOneNameKeepTheirWorkbooks(t *testing.T) {
 			continue
 		}
 		problems, _ := r.body["problems"].([]any)
-		notices, ok := r.body["notices"].([]any)
+		_, ok := r.body["notices"].([]any)
 		if len(problems) != 1 || !ok {
 			t.Errorf("problems %v, notices %v", r.body["problems"], r.body["notices"])
 			continue
@@ -196,7 +196,6 @@ func TestDocumentsOfOneNameKeepTheirWorkbooks(t *testing.T) {
 		if !strings.Contains(string(p), d.badCell) || problems[0].(map[string]any)["order"] == nil {
 			t.Errorf("problem %s, want it at %s with its order", p, d.badCell)
 		}
-		_ = notices
 	}
 }
 
