@@ -3,16 +3,18 @@
 //	POST /v1/orders          one canonical order (JSON) or many (NDJSON)
 //	GET  /v1/orders/{id}     an order with its status history
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
-//	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers only)
+//	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers or the operator token)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
 //	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
 //	POST /v1/orders/{id}/shipped  an order shipped (operator token), as `orderhub shipped`
 //	GET  /healthz            liveness and store reachability
 //
 // Every /v1 call carries the partner's bearer token, except the
-// operator's (the supplier's own: inventory), which carry the operator token. The partner is taken
-// from the token, never from the body, and a partner only ever sees its own
-// orders and documents: anything else is 404, so ids cannot be probed.
+// operator's (the supplier's own: inventory, shipped), which carry the
+// operator token, and release, which takes a reviewer's or the operator's.
+// The partner is taken from the token, never from the body, and a partner
+// only ever sees its own orders and documents: anything else is 404, so ids
+// cannot be probed.
 package httpapi
 
 import (
@@ -52,11 +54,14 @@ type Config struct {
 	// first, so each document keeps its own after a later document of the
 	// same name replaced it in the outbox. Empty: the outbox only.
 	SentDir string
-	// OperatorToken admits the supplier's own calls (PUT /v1/inventory);
-	// empty: they are refused. Partner tokens never admit them.
+	// OperatorToken admits the supplier's own calls (PUT /v1/inventory,
+	// POST /v1/orders/{id}/shipped) and may release held orders as a
+	// reviewer may; empty: they are refused. Partner tokens never admit
+	// them.
 	OperatorToken string
 	// Reviewers may release or reject held orders (POST
-	// /v1/orders/{id}/release); none: nobody through the API.
+	// /v1/orders/{id}/release); none: only the operator token through the
+	// API.
 	Reviewers []Reviewer
 }
 
@@ -103,7 +108,7 @@ type Server struct {
 	// partner (GET /v1/templates/orders.xlsx).
 	Template func(ctx context.Context, partner *store.Partner, w io.Writer) error
 	// Release, when set, releases or rejects held orders (POST
-	// /v1/orders/{id}/release, reviewers only).
+	// /v1/orders/{id}/release, reviewers or the operator token).
 	Release ReleaseFunc
 }
 
