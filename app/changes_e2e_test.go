@@ -25,23 +25,13 @@ func x12ChangeInterchange(control int, sets []string) string {
 // then cancelled, the warehouse hears of each, the partner gets an 855 for
 // each document (BAK01 00, 04, 01, and 04 RJ), and the stock comes back.
 func TestX12ChangesEndToEnd(t *testing.T) {
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "profiles"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "profiles", "BIGRETAIL.yaml"), []byte(bigretailProfile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := dataWithProfile(t, "BIGRETAIL", bigretailProfile)
 	h := startHubAt(t, data)
 	ctx := context.Background()
 	n := 0
 	drop := func(body string) {
 		n++
-		dir := filepath.Join(data, "inbox", "BIGRETAIL")
-		os.MkdirAll(dir, 0o755)
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("doc%d.x12", n)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		h.drop("BIGRETAIL", fmt.Sprintf("doc%d.x12", n), body)
 	}
 	// byPurpose waits for the order of PO po with that purpose to be final.
 	byPurpose := func(po, purpose string) map[string]any {

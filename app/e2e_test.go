@@ -340,36 +340,13 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("inbox", func(t *testing.T) {
 		inbox := filepath.Join(h.data, "inbox")
-		drop := func(partner, name, body string) string {
-			dir := filepath.Join(inbox, partner)
-			os.MkdirAll(dir, 0o755)
-			p := filepath.Join(dir, name)
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}
-		docOf := func(name string) *store.Document {
-			var doc *store.Document
-			h.waitFor(func() bool {
-				docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 1000})
-				for _, d := range docs {
-					if d.Name == name && d.State != store.DocReceived {
-						doc = d
-						return true
-					}
-				}
-				return false
-			}, "document "+name)
-			return doc
-		}
 
 		t.Run("NDJSON with a bad line: good orders flow, the file goes to error/ with a report", func(t *testing.T) {
-			drop("SHOP", "po-batch.ndjson", `{"po_number":"INBOX-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"5"}]}
+			h.drop("SHOP", "po-batch.ndjson", `{"po_number":"INBOX-1","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"5"}]}
 {"po_number":"INBOX-2","lines":[{"line_no":"1","sku":"SKU-1002","quantity":"abc"}]}
 {"po_number":"INBOX-3","lines":[{"line_no":"1","buyer_item":"CS-7","quantity":"1"}]}
 `)
-			d := docOf("po-batch.ndjson")
+			d := h.document("po-batch.ndjson")
 			if d.State != store.DocError || d.Orders != 2 || d.Rejected != 1 {
 				t.Fatalf("document = %+v", d)
 			}
@@ -391,10 +368,10 @@ func TestEndToEnd(t *testing.T) {
 		})
 		t.Run("same bytes again are archived as a duplicate", func(t *testing.T) {
 			body := `{"po_number":"INBOX-9","lines":[{"line_no":"1","sku":"SKU-2001","quantity":"1"}]}`
-			drop("SHOP", "a.json", body)
-			first := docOf("a.json")
-			drop("SHOP", "b.json", body)
-			second := docOf("b.json")
+			h.drop("SHOP", "a.json", body)
+			first := h.document("a.json")
+			h.drop("SHOP", "b.json", body)
+			second := h.document("b.json")
 			if first.State != store.DocArchived || second.State != store.DocDuplicate || second.DuplicateOf != first.ID {
 				t.Fatalf("first %+v second %+v", first, second)
 			}
@@ -407,15 +384,15 @@ func TestEndToEnd(t *testing.T) {
 			}
 		})
 		t.Run("empty file", func(t *testing.T) {
-			drop("SHOP", "empty.json", "")
-			d := docOf("empty.json")
+			h.drop("SHOP", "empty.json", "")
+			d := h.document("empty.json")
 			if d.State != store.DocError || !strings.Contains(d.Error, "empty") {
 				t.Errorf("document = %+v", d)
 			}
 		})
 		t.Run("unknown partner directory", func(t *testing.T) {
-			drop("NOSUCH", "x.json", goodOrder)
-			d := docOf("x.json")
+			h.drop("NOSUCH", "x.json", goodOrder)
+			d := h.document("x.json")
 			if d.State != store.DocError || !strings.Contains(d.Error, `unknown partner "NOSUCH"`) {
 				t.Errorf("document = %+v", d)
 			}
@@ -431,17 +408,17 @@ func TestEndToEnd(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				drop("SHOP", "unreadable.json", goodOrder)
+				h.drop("SHOP", "unreadable.json", goodOrder)
 				os.Chmod(p, 0)
 			}
-			d := docOf("unreadable.json")
+			d := h.document("unreadable.json")
 			if d.State != store.DocError || !strings.Contains(d.Error, "cannot read") {
 				t.Errorf("document = %+v", d)
 			}
 		})
 		t.Run("files being written are left alone", func(t *testing.T) {
-			drop("SHOP", "upload.json.part", goodOrder)
-			drop("SHOP", ".hidden.json", goodOrder)
+			h.drop("SHOP", "upload.json.part", goodOrder)
+			h.drop("SHOP", ".hidden.json", goodOrder)
 			time.Sleep(300 * time.Millisecond)
 			for _, n := range []string{"upload.json.part", ".hidden.json"} {
 				if _, err := os.Stat(filepath.Join(inbox, "SHOP", n)); err != nil {

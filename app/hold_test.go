@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,14 +27,7 @@ func heldOrder(po string) string {
 // reviewer releases it through the API or someone runs orderhub release
 // beside the running serve; then it is routed as any priced order.
 func TestHeldOrderReleased(t *testing.T) {
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "profiles"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	profile := "partner: SHOP\npolicy:\n  price_check: {tolerance: 2%, on_mismatch: hold}\n"
-	if err := os.WriteFile(filepath.Join(data, "profiles", "SHOP.yaml"), []byte(profile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := dataWithProfile(t, "SHOP", "partner: SHOP\npolicy:\n  price_check: {tolerance: 2%, on_mismatch: hold}\n")
 	h := startHubAt(t, data, func(c *config.Config) {
 		c.HTTP.Reviewers = []config.Reviewer{{Name: "credit-desk", TokenSHA256: store.TokenSHA256(reviewerToken)}}
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/orderhub/orderhub/config"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
+	"github.com/orderhub/orderhub/store"
 )
 
 const (
@@ -36,6 +37,19 @@ type hub struct {
 	url  string
 	data string
 	stop func()
+}
+
+// dataWithProfile is a new data directory holding partner's profile.
+func dataWithProfile(t *testing.T, partner, profile string) string {
+	t.Helper()
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "profiles"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "profiles", partner+".yaml"), []byte(profile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func startHub(t *testing.T) *hub {
@@ -110,6 +124,36 @@ func (h *hub) waitFor(cond func() bool, what string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// drop puts a file named name in partner's inbox and returns its path.
+func (h *hub) drop(partner, name, body string) string {
+	h.t.Helper()
+	dir := filepath.Join(h.data, "inbox", partner)
+	os.MkdirAll(dir, 0o755)
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+// document waits for the document named name to be taken in (past
+// received) and returns it.
+func (h *hub) document(name string) *store.Document {
+	h.t.Helper()
+	var doc *store.Document
+	h.waitFor(func() bool {
+		docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 1000})
+		for _, d := range docs {
+			if d.Name == name && d.State != store.DocReceived {
+				doc = d
+				return true
+			}
+		}
+		return false
+	}, "document "+name)
+	return doc
 }
 
 type response struct {

@@ -18,13 +18,7 @@ import (
 // which ship and come back in the 855 as a no-charge PO1; the status API
 // shows the loyalty adjustment and the tax.
 func TestPricingRulesEndToEnd(t *testing.T) {
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "profiles"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "profiles", "BIGRETAIL.yaml"), []byte(bigretailProfile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := dataWithProfile(t, "BIGRETAIL", bigretailProfile)
 	h := startHubAt(t, data)
 	ctx := context.Background()
 	// BIGRETAIL has traded with us since 2020: six whole years on the order date.
@@ -46,11 +40,7 @@ func TestPricingRulesEndToEnd(t *testing.T) {
 
 	po := "BEG*00*SA*PR-1**20261120~CUR*BY*USD~N1*ST*BIGRETAIL DC 7*92*0007~N4*COLUMBUS*OH*43215*US~" +
 		"PO1*1*20*EA*1.98**VN*SKU-1001~CTT*1*20~"
-	dir := filepath.Join(data, "inbox", "BIGRETAIL")
-	os.MkdirAll(dir, 0o755)
-	if err := os.WriteFile(filepath.Join(dir, "pr1.x12"), []byte(x12Interchange(201, []string{po}, nil)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	h.drop("BIGRETAIL", "pr1.x12", x12Interchange(201, []string{po}, nil))
 	var id string
 	h.waitFor(func() bool {
 		rows, err := h.a.Store.OrdersByPO(ctx, "BIGRETAIL", "PR-1")

@@ -23,26 +23,12 @@ import (
 // goes to error/ with its report.
 func TestSheetEndToEnd(t *testing.T) {
 	h := startHub(t)
-	dir := filepath.Join(h.data, "inbox", "SHOP")
-	os.MkdirAll(dir, 0o755)
 	csv := "Bestelnummer;Artikelnummer;Aantal;Leverdatum\n" +
 		"SH-1;SKU-1002;5;20-12-2026\n" +
 		"SH-1;SKU-1003;2;20-12-2026\n" +
 		"SH-2;SKU-1002;veel;21-12-2026\n"
-	if err := os.WriteFile(filepath.Join(dir, "bestelling.csv"), []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var doc *store.Document
-	h.waitFor(func() bool {
-		docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 100})
-		for _, d := range docs {
-			if d.Name == "bestelling.csv" && d.State != store.DocReceived {
-				doc = d
-				return true
-			}
-		}
-		return false
-	}, "bestelling.csv taken in")
+	h.drop("SHOP", "bestelling.csv", csv)
+	doc := h.document("bestelling.csv")
 	if doc.State != store.DocError || doc.Orders != 1 || doc.Rejected != 1 {
 		t.Fatalf("document %+v", doc)
 	}
@@ -201,7 +187,7 @@ func TestDocumentsOfOneNameKeepTheirWorkbooks(t *testing.T) {
 			continue
 		}
 		problems, _ := r.body["problems"].([]any)
-		notices, ok := r.body["notices"].([]any)
+		_, ok := r.body["notices"].([]any)
 		if len(problems) != 1 || !ok {
 			t.Errorf("problems %v, notices %v", r.body["problems"], r.body["notices"])
 			continue
@@ -210,7 +196,6 @@ func TestDocumentsOfOneNameKeepTheirWorkbooks(t *testing.T) {
 		if !strings.Contains(string(p), d.badCell) || problems[0].(map[string]any)["order"] == nil {
 			t.Errorf("problem %s, want it at %s with its order", p, d.badCell)
 		}
-		_ = notices
 	}
 }
 

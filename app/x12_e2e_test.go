@@ -99,35 +99,8 @@ func x12Segments(t *testing.T, body []byte) (segs []string, isa13 int64) {
 // fulfilment topics and to the 997 and 855s in the partner's outbox, across
 // a restart.
 func TestX12EndToEnd(t *testing.T) {
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "profiles"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "profiles", "BIGRETAIL.yaml"), []byte(bigretailProfile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := dataWithProfile(t, "BIGRETAIL", bigretailProfile)
 	h := startHubAt(t, data)
-	drop := func(name, body string) {
-		dir := filepath.Join(data, "inbox", "BIGRETAIL")
-		os.MkdirAll(dir, 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	docOf := func(h *hub, name string) *store.Document {
-		var doc *store.Document
-		h.waitFor(func() bool {
-			docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 1000})
-			for _, d := range docs {
-				if d.Name == name && d.State != store.DocReceived {
-					doc = d
-					return true
-				}
-			}
-			return false
-		}, "document "+name)
-		return doc
-	}
 
 	// One good 850 whose first line goes to two stores (SDQ) and whose
 	// second line goes to the DC, and one whose SE01 is wrong.
@@ -136,9 +109,9 @@ func TestX12EndToEnd(t *testing.T) {
 		"PO1*1*20*EA*1.98**VN*SKU-1001*UP*012345678905~PID*F****COLA CLASSIC 12OZ CAN~SDQ*EA*92*0101*12*0102*8~" +
 		"PO1*2*5*EA*2.50**VN*SKU-1002~CTT*2*25~"
 	bad := "BEG*00*SA*X12-BAD**20261120~PO1*1*1*EA**VN*SKU-1001~CTT*1~"
-	drop("po1.x12", x12Interchange(101, []string{good, bad}, map[int]bool{1: true}))
+	h.drop("BIGRETAIL", "po1.x12", x12Interchange(101, []string{good, bad}, map[int]bool{1: true}))
 
-	d := docOf(h, "po1.x12")
+	d := h.document("po1.x12")
 	if d.Orders != 3 || d.Rejected != 1 {
 		t.Fatalf("document = %+v, want 3 orders (one per destination) and 1 refused set", d)
 	}
@@ -220,9 +193,9 @@ func TestX12EndToEnd(t *testing.T) {
 	h2 := startHubAt(t, data)
 	// X12-3 names an item nobody sells: the pipeline rejects it, and the
 	// partner hears so in an 855 (RJ, every line IR).
-	drop("po2.x12", x12Interchange(102, []string{"BEG*00*SA*X12-2**20261120~PO1*1*3*EA**VN*SKU-1002~CTT*1~",
+	h2.drop("BIGRETAIL", "po2.x12", x12Interchange(102, []string{"BEG*00*SA*X12-2**20261120~PO1*1*3*EA**VN*SKU-1002~CTT*1~",
 		"BEG*00*SA*X12-3**20261120~PO1*1*3*EA**VN*NO-SUCH-SKU~CTT*1~"}, nil))
-	if d := docOf(h2, "po2.x12"); d.State != store.DocArchived || d.Orders != 2 {
+	if d := h2.document("po2.x12"); d.State != store.DocArchived || d.Orders != 2 {
 		t.Fatalf("po2.x12 = %+v", d)
 	}
 	h2.waitFor(func() bool {

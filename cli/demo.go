@@ -24,12 +24,12 @@ import (
 //go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/profiles/*.yaml demo/rules.yaml
 var demoFS embed.FS
 
-// demoTokens are the demo partners' bearer tokens, fixed so the README's
-// commands can be pasted as they are.
 // demoOperatorToken admits the demo's operator calls when orderhub.yaml
 // and the environment give none.
 const demoOperatorToken = "demo-operator-token-0001"
 
+// demoTokens are the demo partners' bearer tokens, fixed so the README's
+// commands can be pasted as they are.
 var demoTokens = [][2]string{
 	{"BIGRETAIL", "demo-bigretail-token-0001"},
 	{"FRESHMART", "demo-freshmart-token-0002"},

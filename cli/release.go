@@ -62,16 +62,12 @@ A PO number must name one held order (--partner tells apart two partners' POs).`
 // heldOrder resolves an order id, or a PO number naming exactly one held
 // order, to the order's id.
 func heldOrder(ctx context.Context, st *store.Store, arg, partner string) (string, error) {
-	if strings.HasPrefix(arg, order.OrderIDPrefix) {
-		if _, err := st.Order(ctx, arg); err == nil {
-			return arg, nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", err
-		}
-	}
-	rows, err := st.OrdersByPO(ctx, partner, arg)
+	rows, err := ordersByIDOrPO(ctx, st, arg, partner)
 	if err != nil {
 		return "", err
+	}
+	if len(rows) == 1 && rows[0].ID == arg {
+		return arg, nil // named by its id: Release says when it is not held
 	}
 	var held []string
 	for _, r := range rows {

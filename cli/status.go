@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,20 +30,9 @@ func statusCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			var rows []*store.OrderRow
-			if strings.HasPrefix(args[0], order.OrderIDPrefix) {
-				r, err := st.Order(ctx, args[0])
-				if err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-				if r != nil {
-					rows = append(rows, r)
-				}
-			}
-			if len(rows) == 0 {
-				if rows, err = st.OrdersByPO(ctx, partner, args[0]); err != nil {
-					return err
-				}
+			rows, err := ordersByIDOrPO(ctx, st, args[0], partner)
+			if err != nil {
+				return err
 			}
 			if len(rows) == 0 {
 				fmt.Fprintf(e.stderr, "no order with id or PO number %q\n", args[0])
@@ -79,4 +69,20 @@ func statusCmd(e *env) *cobra.Command {
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON lines instead of a table")
 	c.Flags().StringVar(&partner, "partner", "", "only this partner's orders (a PO number is unique per partner)")
 	return c
+}
+
+// ordersByIDOrPO resolves an ID_OR_PO argument: the order with id arg when
+// arg is an order id of one, else the orders with PO number arg (only
+// partner's when it is given), oldest first.
+func ordersByIDOrPO(ctx context.Context, st *store.Store, arg, partner string) ([]*store.OrderRow, error) {
+	if strings.HasPrefix(arg, order.OrderIDPrefix) {
+		r, err := st.Order(ctx, arg)
+		if err == nil {
+			return []*store.OrderRow{r}, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return st.OrdersByPO(ctx, partner, arg)
 }

@@ -34,15 +34,18 @@ ship. Nothing is stored, reserved or published. Exit 1 when any order would be r
 			}
 			defer a.Close()
 			enc := json.NewEncoder(e.stdout)
+			// The stages run as serve's would: the profiles' crosswalks,
+			// the rules and the partners' policies.
+			cfg := pipeline.Config{
+				Items:    mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
+				Rules:    a.Rules,
+				Policies: a.Profiles,
+			}
 			rejected, n := 0, 0
 			problems, err := readFiles(ctx, args, partner, a.Profiles, func(o *order.Order) error {
 				o.ID = order.OrderID("validate", time.Now(), n)
 				n++
-				res, err := pipeline.DryRunWith(ctx, a.Store, pipeline.Config{
-					Items:    mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
-					Rules:    a.Rules,
-					Policies: a.Profiles,
-				}, o)
+				res, err := pipeline.DryRunWith(ctx, a.Store, cfg, o)
 				if err != nil {
 					return err
 				}

@@ -53,35 +53,11 @@ func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable upload", Detail: err.Error()})
 		return
 	}
-	dest := s.intake.ProcessingPath(p.ID, name)
-	n, err := spoolFrom(body, dest, s.cfg.MaxBodyBytes)
-	if err != nil {
-		os.Remove(dest)
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.tooLarge(w)
-			return
-		}
-		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable body", Detail: err.Error()})
-		return
-	}
-	if n == 0 {
-		os.Remove(dest)
-		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "empty body",
-			Detail: "send the document as the body (its name in Content-Disposition or ?name=), or as the file field of a form"})
-		return
-	}
-	rc, err := s.intake.File(r.Context(), intake.Submission{
-		Path: dest, Name: name, Partner: p.ID, Transport: "http",
+	rc := s.take(w, r, body, intake.Submission{
+		Path: s.intake.ProcessingPath(p.ID, name), Name: name, Partner: p.ID, Transport: "http",
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), SkipDuplicateBytes: true,
-	})
-	if errors.Is(err, intake.ErrIdempotencyConflict) {
-		os.Remove(dest)
-		writeProblem(w, problem{Status: http.StatusConflict, Title: "idempotency key reused", Detail: err.Error()})
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	}, "send the document as the body (its name in Content-Disposition or ?name=), or as the file field of a form")
+	if rc == nil {
 		return
 	}
 	out := s.uploadedOf(rc, name)
@@ -170,18 +146,9 @@ func spoolFrom(body io.Reader, dest string, max int64) (int64, error) {
 
 // getErrorsWorkbook serves the annotated copy of a partner's sheet.
 func (s *Server) getErrorsWorkbook(w http.ResponseWriter, r *http.Request) {
-	p := partnerOf(r)
-	id := r.PathValue("id")
-	d, err := s.store.Document(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != p.ID) {
-		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found", Detail: fmt.Sprintf("no document %q", id)})
-		return
+	if d := s.document(w, r); d != nil {
+		s.serveWorkbook(w, d)
 	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.serveWorkbook(w, d)
 }
 
 // workbookOf is the annotated workbook of document d: its own copy among

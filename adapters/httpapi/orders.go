@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"os"
@@ -55,34 +56,11 @@ func (s *Server) postOrders(w http.ResponseWriter, r *http.Request) {
 	// The body goes straight to a file in the processing area: the document
 	// exists on disk, ledger-recorded, before any of it is parsed.
 	dest := s.intake.ProcessingPath(p.ID, "http-"+time.Now().UTC().Format("20060102T150405.000")+".json")
-	n, err := s.spool(r, dest)
-	if err != nil {
-		os.Remove(dest)
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.tooLarge(w)
-			return
-		}
-		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable body", Detail: err.Error()})
-		return
-	}
-	if n == 0 {
-		os.Remove(dest)
-		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "empty body",
-			Detail: "send one canonical order as JSON, or several as NDJSON (one per line)"})
-		return
-	}
-	rc, err := s.intake.File(r.Context(), intake.Submission{
+	rc := s.take(w, r, r.Body, intake.Submission{
 		Path: dest, Name: filepath.Base(dest)[len("20060102T150405.000000000-"):], Partner: p.ID, Transport: "http",
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), AllOrNothing: true, SkipDuplicateBytes: true, Format: "json",
-	})
-	if errors.Is(err, intake.ErrIdempotencyConflict) {
-		os.Remove(dest)
-		writeProblem(w, problem{Status: http.StatusConflict, Title: "idempotency key reused", Detail: err.Error()})
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	}, "send one canonical order as JSON, or several as NDJSON (one per line)")
+	if rc == nil {
 		return
 	}
 	if len(rc.Problems) > 0 {
@@ -110,9 +88,39 @@ func (s *Server) tooLarge(w http.ResponseWriter) {
 		Detail: fmt.Sprintf("the body is over %d bytes: split the orders over several requests", s.cfg.MaxBodyBytes)})
 }
 
-// spool copies the request body into dest, refusing more than MaxBodyBytes.
-func (s *Server) spool(r *http.Request, dest string) (int64, error) {
-	return spoolFrom(r.Body, dest, s.cfg.MaxBodyBytes)
+// take spools body to sub.Path and files it with intake, answering the
+// request itself when that fails (nil): 413 for a body over MaxBodyBytes,
+// 400 for one that cannot be read or is empty (emptyDetail says what to
+// send), 409 for an Idempotency-Key reused for another body. A refused
+// body's file is removed.
+func (s *Server) take(w http.ResponseWriter, r *http.Request, body io.Reader, sub intake.Submission, emptyDetail string) *intake.Receipt {
+	n, err := spoolFrom(body, sub.Path, s.cfg.MaxBodyBytes)
+	if err != nil {
+		os.Remove(sub.Path)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.tooLarge(w)
+			return nil
+		}
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "unreadable body", Detail: err.Error()})
+		return nil
+	}
+	if n == 0 {
+		os.Remove(sub.Path)
+		writeProblem(w, problem{Status: http.StatusBadRequest, Title: "empty body", Detail: emptyDetail})
+		return nil
+	}
+	rc, err := s.intake.File(r.Context(), sub)
+	if errors.Is(err, intake.ErrIdempotencyConflict) {
+		os.Remove(sub.Path)
+		writeProblem(w, problem{Status: http.StatusConflict, Title: "idempotency key reused", Detail: err.Error()})
+		return nil
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return nil
+	}
+	return rc
 }
 
 // unavailable answers 503 when intake cannot take documents (the bus is
@@ -188,12 +196,17 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	s.writeView(w, r, http.StatusOK, row)
+}
+
+// writeView answers with the order of row as the API shows it.
+func (s *Server) writeView(w http.ResponseWriter, r *http.Request, status int, row *store.OrderRow) {
 	v, err := s.view(r, row)
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, status, v)
 }
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
@@ -226,18 +239,29 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
-	p := partnerOf(r)
+// document is the request's document ({id}) when it is the requesting
+// partner's; else it answers 404 (another partner's document is not
+// there either) or 500 and is nil.
+func (s *Server) document(w http.ResponseWriter, r *http.Request) *store.Document {
 	id := r.PathValue("id")
 	d, err := s.store.Document(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != p.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Partner != partnerOf(r).ID) {
 		writeProblem(w, problem{Status: http.StatusNotFound, Title: "not found", Detail: fmt.Sprintf("no document %q", id)})
-		return
+		return nil
 	}
 	if err != nil {
 		s.internal(w, r, err)
+		return nil
+	}
+	return d
+}
+
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	d := s.document(w, r)
+	if d == nil {
 		return
 	}
+	id := r.PathValue("id")
 	rows, err := s.store.OrdersByDocument(r.Context(), id)
 	if err != nil {
 		s.internal(w, r, err)

@@ -3,20 +3,24 @@
 //	POST /v1/orders          one canonical order (JSON) or many (NDJSON)
 //	GET  /v1/orders/{id}     an order with its status history
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
-//	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers only)
+//	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers or the operator token)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
 //	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
 //	POST /v1/orders/{id}/shipped  an order shipped (operator token), as `orderhub shipped`
 //	GET  /healthz            liveness and store reachability
 //
 // Every /v1 call carries the partner's bearer token, except the
-// operator's (the supplier's own: inventory), which carry the operator token. The partner is taken
-// from the token, never from the body, and a partner only ever sees its own
-// orders and documents: anything else is 404, so ids cannot be probed.
+// operator's (the supplier's own: inventory, shipped), which carry the
+// operator token, and release, which takes a reviewer's or the operator's.
+// The partner is taken from the token, never from the body, and a partner
+// only ever sees its own orders and documents: anything else is 404, so ids
+// cannot be probed.
 package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -50,11 +54,14 @@ type Config struct {
 	// first, so each document keeps its own after a later document of the
 	// same name replaced it in the outbox. Empty: the outbox only.
 	SentDir string
-	// OperatorToken admits the supplier's own calls (PUT /v1/inventory);
-	// empty: they are refused. Partner tokens never admit them.
+	// OperatorToken admits the supplier's own calls (PUT /v1/inventory,
+	// POST /v1/orders/{id}/shipped) and may release held orders as a
+	// reviewer may; empty: they are refused. Partner tokens never admit
+	// them.
 	OperatorToken string
 	// Reviewers may release or reject held orders (POST
-	// /v1/orders/{id}/release); none: nobody through the API.
+	// /v1/orders/{id}/release); none: only the operator token through the
+	// API.
 	Reviewers []Reviewer
 }
 
@@ -101,7 +108,7 @@ type Server struct {
 	// partner (GET /v1/templates/orders.xlsx).
 	Template func(ctx context.Context, partner *store.Partner, w io.Writer) error
 	// Release, when set, releases or rejects held orders (POST
-	// /v1/orders/{id}/release, reviewers only).
+	// /v1/orders/{id}/release, reviewers or the operator token).
 	Release ReleaseFunc
 }
 
@@ -185,18 +192,14 @@ func partnerOf(r *http.Request) *store.Partner { return r.Context().Value(ctxKey
 // auth admits a request carrying a known partner's bearer token.
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h0 := r.Header.Get("Authorization")
-		scheme, token, ok := strings.Cut(h0, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
-			writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "unauthorized",
-				Detail: "send the partner's token as Authorization: Bearer <token>"})
+		token := bearerToken(r)
+		if token == "" {
+			noToken(w, "orderhub", "send the partner's token as Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.store.PartnerByToken(r.Context(), strings.TrimSpace(token))
+		p, err := s.store.PartnerByToken(r.Context(), token)
 		if errors.Is(err, store.ErrNotFound) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
-			writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "unauthorized", Detail: "unknown token"})
+			unknownToken(w, "orderhub")
 			return
 		}
 		if err != nil {
@@ -205,6 +208,40 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	}
+}
+
+// bearerToken is the token of a request's "Authorization: Bearer <token>"
+// header, "" when it has none.
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// noToken answers 401 to a request without a bearer token, challenging
+// for one of realm; detail says whose token to send.
+func noToken(w http.ResponseWriter, realm, detail string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`"`)
+	writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "unauthorized", Detail: detail})
+}
+
+// unknownToken answers 401 to a bearer token nobody of realm holds.
+func unknownToken(w http.ResponseWriter, realm string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`", error="invalid_token"`)
+	writeProblem(w, problem{Status: http.StatusUnauthorized, Title: "unauthorized", Detail: "unknown token"})
+}
+
+// isOperator tells whether token is the operator token (false when there
+// is none). It compares digests, so the time taken says nothing about the
+// token.
+func (s *Server) isOperator(token string) bool {
+	if s.cfg.OperatorToken == "" {
+		return false
+	}
+	want, got := sha256.Sum256([]byte(s.cfg.OperatorToken)), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(want[:], got[:]) == 1
 }
 
 func (s *Server) recover(h http.Handler) http.Handler {

@@ -50,10 +50,5 @@ func (s *Server) postShipped(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	v, err := s.view(r, row)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.writeView(w, r, http.StatusOK, row)
 }

@@ -60,13 +60,12 @@ func (o *Outbox) Deliver(_ context.Context, a ordermsg.Ack) (string, error) {
 	if a.Partner == "" || a.Name == "" {
 		return "", fmt.Errorf("outbox: document without partner or name (%q, %q)", a.Partner, a.Name)
 	}
-	name := clean(a.Name)
-	dir := filepath.Join(o.Dir, clean(a.Partner))
+	dest := Path(o.Dir, a.Partner, a.Name)
+	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("outbox: %w", err)
 	}
-	dest := filepath.Join(dir, name)
-	tmp := filepath.Join(dir, "."+name+".tmp")
+	tmp := filepath.Join(dir, "."+filepath.Base(dest)+".tmp")
 	// A temporary file a crash left may be linked into Sent already:
 	// write a new one rather than truncate that.
 	os.Remove(tmp)
@@ -123,14 +122,14 @@ func writeSync(path string, data []byte) error {
 
 // Path is where the document name for partner lands under dir.
 func Path(dir, partner, name string) string {
-	return filepath.Join(dir, clean(partner), clean(name))
+	return filepath.Join(dir, pathname.Element(partner), pathname.Element(name))
 }
 
 // SentPath is where the answer name for partner about key (a document or
 // order id) is kept under sent: <sent>/<partner>/<key>/<name>, each part
 // kept to one path element as in Path.
 func SentPath(sent, partner, key, name string) string {
-	return filepath.Join(sent, clean(partner), clean(key), clean(name))
+	return filepath.Join(sent, pathname.Element(partner), pathname.Element(key), pathname.Element(name))
 }
 
 // Kept tells whether the delivered file at path is also kept under a Sent
@@ -145,6 +144,3 @@ func Kept(path string) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && st.Nlink > 1
 }
-
-// clean keeps a name to one path element.
-func clean(s string) string { return pathname.Element(s) }

@@ -33,6 +33,32 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// printedOrder is an order translate printed, as much of it as the tests
+// look at, with its JSON line.
+type printedOrder struct {
+	PONumber string `json:"po_number"`
+	Lines    []struct {
+		SKU string `json:"sku"`
+	} `json:"lines"`
+	line string
+}
+
+// printedOrders reads translate's stdout, one order per JSON line: their
+// PO numbers and the orders, in the order printed. A line that is not JSON
+// fails the test.
+func printedOrders(t *testing.T, out string) (pos []string, orders []printedOrder) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		o := printedOrder{line: l}
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		pos = append(pos, o.PONumber)
+		orders = append(orders, o)
+	}
+	return pos, orders
+}
+
 func loadTestData(t *testing.T, data string) {
 	t.Helper()
 	for _, kind := range []string{"catalog", "stock", "prices", "partners", "crosswalk"} {
@@ -53,20 +79,10 @@ func TestCommandLine(t *testing.T) {
 		if code != 1 {
 			t.Errorf("exit %d", code)
 		}
-		var pos []string
-		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-			var o struct {
-				PONumber string `json:"po_number"`
-				Lines    []struct {
-					SKU string `json:"sku"`
-				} `json:"lines"`
-			}
-			if err := json.Unmarshal([]byte(l), &o); err != nil {
-				t.Fatalf("not JSON: %q", l)
-			}
-			pos = append(pos, o.PONumber)
+		pos, orders := printedOrders(t, out)
+		for _, o := range orders {
 			if o.PONumber == "M-1" && o.Lines[0].SKU != "SKU-1001" {
-				t.Errorf("M-1 GTIN not resolved through the catalog in --data: %s", l)
+				t.Errorf("M-1 GTIN not resolved through the catalog in --data: %s", o.line)
 			}
 		}
 		if strings.Join(pos, ",") != "M-1,M-4" {
@@ -83,16 +99,7 @@ func TestCommandLine(t *testing.T) {
 		if code != 1 {
 			t.Errorf("exit %d", code)
 		}
-		var pos []string
-		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-			var o struct {
-				PONumber string `json:"po_number"`
-			}
-			if err := json.Unmarshal([]byte(l), &o); err != nil {
-				t.Fatalf("not JSON: %q", l)
-			}
-			pos = append(pos, o.PONumber)
-		}
+		pos, _ := printedOrders(t, out)
 		if strings.Join(pos, ",") != "X-1,X-3" {
 			t.Errorf("printed %v", pos)
 		}

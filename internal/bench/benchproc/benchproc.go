@@ -6,6 +6,7 @@ package benchproc
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -51,6 +52,26 @@ func Run(cmd *exec.Cmd) (Sample, []byte, error) {
 		fmt.Fprintf(os.Stderr, "(%s wrote on stderr, exit 0:%s)\n", filepath.Base(cmd.Path), FirstLines(e, StderrLines))
 	}
 	return s, out.Bytes(), nil
+}
+
+// RunSelf runs this command again, with env added to its environment, to
+// its end (as Run), and reads the JSON report the child writes on its
+// stdout into report.
+func RunSelf(env []string, report any) (Sample, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return Sample{}, err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), env...)
+	s, out, err := Run(cmd)
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(out, report); err != nil {
+		return s, fmt.Errorf("child's report %q: %v", out, err)
+	}
+	return s, nil
 }
 
 // FirstLines is s's first n lines, indented, for an error message.

@@ -42,7 +42,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -455,26 +454,14 @@ func run(rows int, file string, runs int, cpuprofile, memprofile string, tune bo
 }
 
 func measure(path string, runs int, tune bool, cpuprofile, memprofile string) ([]benchproc.Sample, childResult, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, childResult{}, err
-	}
 	tuneVal := "0"
 	if tune {
 		tuneVal = "1"
 	}
 	one := func(cpu, mem string) (benchproc.Sample, childResult, error) {
-		cmd := exec.Command(self)
-		cmd.Env = append(os.Environ(), childEnv+"="+path, childTuneEnv+"="+tuneVal, childCPUEnv+"="+cpu, childMemEnv+"="+mem)
-		s, out, err := benchproc.Run(cmd)
 		var res childResult
-		if err != nil {
-			return s, res, err
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			return s, res, fmt.Errorf("child's report %q: %v", out, err)
-		}
-		return s, res, nil
+		s, err := benchproc.RunSelf([]string{childEnv + "=" + path, childTuneEnv + "=" + tuneVal, childCPUEnv + "=" + cpu, childMemEnv + "=" + mem}, &res)
+		return s, res, err
 	}
 	var ss []benchproc.Sample
 	var res childResult

@@ -254,26 +254,14 @@ func document(file, tmp string, mb int) (string, int64, error) {
 }
 
 func measureA(path string, runs int, tune bool, cpuprofile string) ([]benchproc.Sample, childResult, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, childResult{}, err
-	}
 	tuneVal := "0"
 	if tune {
 		tuneVal = "1"
 	}
 	one := func(profile string) (benchproc.Sample, childResult, error) {
-		cmd := exec.Command(self)
-		cmd.Env = append(os.Environ(), childEnv+"="+path, childTuneEnv+"="+tuneVal, childCPUEnv+"="+profile)
-		s, out, err := benchproc.Run(cmd)
 		var res childResult
-		if err != nil {
-			return s, res, err
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			return s, res, fmt.Errorf("child's report %q: %v", out, err)
-		}
-		return s, res, nil
+		s, err := benchproc.RunSelf([]string{childEnv + "=" + path, childTuneEnv + "=" + tuneVal, childCPUEnv + "=" + profile}, &res)
+		return s, res, err
 	}
 	var ss []benchproc.Sample
 	var res childResult
