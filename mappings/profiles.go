@@ -46,6 +46,8 @@ type Profile struct {
 	// Policy is how the partner's orders are allocated and their lines
 	// checked; nil for the defaults (see Profiles.Policy).
 	Policy *Policy `yaml:"policy"`
+	// Remote is the partner's FTP, FTPS or SFTP drop, when it has one.
+	Remote *Remote `yaml:"remote"`
 
 	file string
 }
@@ -222,6 +224,9 @@ func (p *Profile) setDefaults() {
 	if p.X12 != nil {
 		p.X12.setDefaults()
 	}
+	if p.Remote != nil {
+		p.Remote.setDefaults()
+	}
 }
 
 // DefaultX12Profile is the profile of a partner that has said nothing:
@@ -278,6 +283,9 @@ func (p *Profile) validate() error {
 	}
 	if p.Policy != nil {
 		p.Policy.validate(add)
+	}
+	if p.Remote != nil {
+		p.Remote.validate(add)
 	}
 	if !partnerRE.MatchString(p.Partner) {
 		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)

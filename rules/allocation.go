@@ -1,11 +1,7 @@
 package rules
 
 import (
-	"fmt"
-	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/orderhub/orderhub/internal/strictyaml"
 )
@@ -40,22 +36,7 @@ func (s *Set) AllocationWindow() time.Duration {
 }
 
 // Duration is a length of time written as Go writes it: 250ms, 1.5s, 0.
-type Duration struct{ time.Duration }
-
-// UnmarshalYAML reads "250ms", "2s" or 0.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v := strings.TrimSpace(n.Value)
-	if n.Kind == yaml.ScalarNode && v == "0" {
-		d.Duration = 0
-		return nil
-	}
-	t, err := time.ParseDuration(v)
-	if n.Kind != yaml.ScalarNode || err != nil {
-		return fmt.Errorf("want a duration such as 250ms or 2s, got %s", strictyaml.Describe(n))
-	}
-	d.Duration = t
-	return nil
-}
+type Duration = strictyaml.Duration
 
 func (a Allocation) validate(add func(path, format string, args ...any)) {
 	if a.Window == nil {

@@ -15,6 +15,13 @@ const (
 	DocArchived  = "archived"  // read; its orders are in the pipeline
 	DocError     = "error"     // could not be read, or some of it was refused
 	DocDuplicate = "duplicate" // the same bytes from the same partner came before
+	DocDelivered = "delivered" // an answer, sent (direction out)
+)
+
+// Document directions.
+const (
+	DirectionIn  = "in"  // a document a partner sent
+	DirectionOut = "out" // an answer we sent
 )
 
 // Document is one ledger entry: a file or request that came in.
@@ -35,20 +42,33 @@ type Document struct {
 	DuplicateOf    string    `json:"duplicate_of,omitempty"`
 	IdempotencyKey string    `json:"idempotency_key,omitempty"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Direction is "in" for what partners send, "out" for answers.
+	Direction string `json:"direction"`
+	// Remote is where a pulled document was read on the partner's server,
+	// or where an answer was put ("" for the inbox, HTTP, the outbox).
+	Remote string `json:"remote,omitempty"`
+	// DeliveredAt is when an answer reached its destination.
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 }
 
 const docCols = `id, sha256, partner, transport, name, size, received_at, state, format, path,
-	orders, rejected, error, duplicate_of, idempotency_key, updated_at`
+	orders, rejected, error, duplicate_of, idempotency_key, updated_at, direction, remote, delivered_at`
 
 func scanDoc(sc interface{ Scan(...any) error }) (*Document, error) {
 	var d Document
-	var rec, upd string
+	var rec, upd, dlv string
 	if err := sc.Scan(&d.ID, &d.SHA256, &d.Partner, &d.Transport, &d.Name, &d.Size, &rec, &d.State,
-		&d.Format, &d.Path, &d.Orders, &d.Rejected, &d.Error, &d.DuplicateOf, &d.IdempotencyKey, &upd); err != nil {
+		&d.Format, &d.Path, &d.Orders, &d.Rejected, &d.Error, &d.DuplicateOf, &d.IdempotencyKey, &upd,
+		&d.Direction, &d.Remote, &dlv); err != nil {
 		return nil, err
 	}
 	d.ReceivedAt, _ = time.Parse(time.RFC3339Nano, rec)
 	d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, upd)
+	if dlv != "" {
+		if t, err := time.Parse(time.RFC3339Nano, dlv); err == nil {
+			d.DeliveredAt = &t
+		}
+	}
 	return &d, nil
 }
 
@@ -56,14 +76,28 @@ func scanDoc(sc interface{ Scan(...any) error }) (*Document, error) {
 // derived from it.
 func (s *Store) InsertDocument(ctx context.Context, d *Document) error {
 	return s.Update(ctx, func(t *Tx) error {
-		_, err := t.tx.Exec(`INSERT INTO documents (`+docCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			d.ID, d.SHA256, d.Partner, d.Transport, d.Name, d.Size, d.ReceivedAt.UTC().Format(time.RFC3339Nano),
-			d.State, d.Format, d.Path, d.Orders, d.Rejected, d.Error, d.DuplicateOf, d.IdempotencyKey, t.now)
-		if err != nil {
-			return fmt.Errorf("record document %s (%s): %w", d.Name, d.ID, err)
-		}
-		return nil
+		return t.InsertDocument(d)
 	})
+}
+
+// InsertDocument is Store.InsertDocument inside a transaction. Direction
+// defaults to "in".
+func (t *Tx) InsertDocument(d *Document) error {
+	if d.Direction == "" {
+		d.Direction = DirectionIn
+	}
+	dlv := ""
+	if d.DeliveredAt != nil {
+		dlv = d.DeliveredAt.UTC().Format(time.RFC3339Nano)
+	}
+	_, err := t.tx.Exec(`INSERT INTO documents (`+docCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		d.ID, d.SHA256, d.Partner, d.Transport, d.Name, d.Size, d.ReceivedAt.UTC().Format(time.RFC3339Nano),
+		d.State, d.Format, d.Path, d.Orders, d.Rejected, d.Error, d.DuplicateOf, d.IdempotencyKey, t.now,
+		d.Direction, d.Remote, dlv)
+	if err != nil {
+		return fmt.Errorf("record document %s (%s): %w", d.Name, d.ID, err)
+	}
+	return nil
 }
 
 // SaveDocument writes a document's state, format, path, counts and error.
@@ -106,13 +140,13 @@ func (s *Store) DocumentByIdempotencyKey(ctx context.Context, partner, key strin
 // bytes that was read (archived, or in error with some orders taken), other
 // than exceptID.
 func (s *Store) FirstWithContent(ctx context.Context, partner, sha, exceptID string) (*Document, error) {
-	return s.oneDoc(ctx, `WHERE partner = ? AND sha256 = ? AND id <> ? AND (state = 'archived' OR (state = 'error' AND orders > 0))
+	return s.oneDoc(ctx, `WHERE partner = ? AND sha256 = ? AND id <> ? AND direction = 'in' AND (state = 'archived' OR (state = 'error' AND orders > 0))
 		ORDER BY received_at LIMIT 1`, partner, sha, exceptID)
 }
 
 // DocumentsWithContent lists a partner's documents with these bytes, oldest first.
 func (s *Store) DocumentsWithContent(ctx context.Context, partner, sha string) ([]*Document, error) {
-	return s.listDocs(ctx, `WHERE partner = ? AND sha256 = ? ORDER BY received_at`, partner, sha)
+	return s.listDocs(ctx, `WHERE partner = ? AND sha256 = ? AND direction = 'in' ORDER BY received_at`, partner, sha)
 }
 
 func (s *Store) oneDoc(ctx context.Context, where string, args ...any) (*Document, error) {
@@ -128,8 +162,8 @@ func (s *Store) oneDoc(ctx context.Context, where string, args ...any) (*Documen
 
 // DocumentFilter narrows Documents.
 type DocumentFilter struct {
-	Partner, State string
-	Limit          int
+	Partner, State, Direction, Transport string
+	Limit                                int
 }
 
 // Documents lists the ledger, newest first.
@@ -143,6 +177,14 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]*Document, e
 	if f.State != "" {
 		q += ` AND state = ?`
 		args = append(args, f.State)
+	}
+	if f.Direction != "" {
+		q += ` AND direction = ?`
+		args = append(args, f.Direction)
+	}
+	if f.Transport != "" {
+		q += ` AND transport = ?`
+		args = append(args, f.Transport)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100

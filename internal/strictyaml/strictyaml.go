@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -428,4 +429,24 @@ func (e *Error) Unwrap() []error {
 		out[i] = p
 	}
 	return out
+}
+
+// Duration is a length of time written as Go writes it: 250ms, 1.5s, 0.
+// A bare number other than 0 is refused: "5" could mean seconds or
+// nanoseconds.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads "250ms", "2s" or 0.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v := strings.TrimSpace(n.Value)
+	if n.Kind == yaml.ScalarNode && v == "0" {
+		d.Duration = 0
+		return nil
+	}
+	t, err := time.ParseDuration(v)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("want a duration such as 250ms or 2s, got %s", Describe(n))
+	}
+	d.Duration = t
+	return nil
 }
