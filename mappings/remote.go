@@ -230,4 +230,6 @@ func (p *Profiles) RemoteFor(partner string) *Remote {
 }
 
 // String is the remote for messages: its URL, which holds no password.
-func (r *Remote) String() string { return fmt.Sprintf("%s (inbound %q, outbound %q)", r.URL, r.Inbound, r.Outbound) }
+func (r *Remote) String() string {
+	return fmt.Sprintf("%s (inbound %q, outbound %q)", r.URL, r.Inbound, r.Outbound)
+}
