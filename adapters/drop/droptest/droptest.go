@@ -134,6 +134,10 @@ func Run(t *testing.T, setup Setup) {
 		if err := c.Remove(ctx, missing); !errors.Is(err, drop.ErrNotFound) {
 			t.Errorf("Remove = %v; want ErrNotFound", err)
 		}
+		// A claim directory not made yet is an empty claim, not a failure.
+		if _, err := c.List(ctx, path.Join(dir, "no-such-dir")); !errors.Is(err, drop.ErrNotFound) {
+			t.Errorf("List of a missing directory = %v; want ErrNotFound", err)
+		}
 		// The connection is still good after the server said no.
 		if _, err := c.List(ctx, dir); err != nil {
 			t.Errorf("List after errors: %v", err)
