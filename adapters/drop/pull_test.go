@@ -423,7 +423,13 @@ func TestRunStateChangesOnceAndBacksOff(t *testing.T) {
 	down.Unlock()
 	s.put("late.json", order("L"), time.Hour)
 	deadline := time.Now().Add(5 * time.Second)
-	for n.pub.count() == 0 && time.Now().Before(deadline) {
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		back := len(states) > 1
+		mu.Unlock()
+		if back {
+			break
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	cancel()
