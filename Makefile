@@ -7,7 +7,7 @@ FUZZTIME  ?= 30s
 # cgo is needed for SQLite (mattn/go-sqlite3).
 export CGO_ENABLED := 1
 
-.PHONY: all build run demo serve test deps vet fmt fmt-check bench fuzz clean
+.PHONY: all build run demo serve test test-servers deps vet fmt fmt-check bench fuzz clean
 
 all: build
 
@@ -23,11 +23,31 @@ demo: run
 serve: build
 	./$(BIN) serve --data $(DATA)
 
-# Installs what the tests need (a C compiler for cgo; Go modules) and runs them all,
-# then the concurrent parts again under the race detector.
-test: deps fmt-check vet
-	$(GO) test -count=1 -timeout 15m ./...
-	$(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/ ./cli/
+# Installs what the tests need (a C compiler for cgo; Go modules; the FTP and SSH
+# servers the transport tests start on 127.0.0.1) and runs them all, then the
+# concurrent parts again under the race detector. ORDERHUB_REQUIRE_SERVERS makes a
+# test whose server is missing fail instead of skipping.
+test: deps test-servers fmt-check vet
+	ORDERHUB_REQUIRE_SERVERS=1 $(GO) test -count=1 -timeout 15m ./...
+	ORDERHUB_REQUIRE_SERVERS=1 $(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/ ./cli/ ./adapters/drop/...
+
+# pure-ftpd (FTP and FTPS) and OpenSSH's sshd (SFTP), from Debian, for the
+# transport tests; the tests start and stop them themselves. A policy-rc.d keeps
+# apt from starting them as system services (on port 21 and 22) while they install.
+test-servers:
+	@missing=""; \
+	command -v pure-ftpd >/dev/null || [ -x /usr/sbin/pure-ftpd ] || missing="$$missing pure-ftpd"; \
+	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing for the transport tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			policy=1; printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; $$SUDO chmod 755 /usr/sbin/policy-rc.d; \
+		fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; rc=$$?; \
+		if [ -n "$$policy" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$rc; \
+	fi
 
 # What building and testing need that a fresh machine may lack.
 deps:

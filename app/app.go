@@ -245,6 +245,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Log: a.Log.With("part", "refill")}
 		return rf.Run(gctx)
 	})
+	// Partners' FTP, FTPS and SFTP drops: pulled into intake, answers put
+	// back, each partner on its own.
+	g.Go(func() error { return a.Remotes().Run(gctx) })
 	g.Go(func() error {
 		if !a.Cfg.InboxEnabled() {
 			return nil

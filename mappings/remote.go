@@ -233,3 +233,6 @@ func (p *Profiles) RemoteFor(partner string) *Remote {
 func (r *Remote) String() string {
 	return fmt.Sprintf("%s (inbound %q, outbound %q)", r.URL, r.Inbound, r.Outbound)
 }
+
+// Dir is the directory the profiles are read from.
+func (p *Profiles) Dir() string { return p.dir }

@@ -468,6 +468,7 @@ func (p *Puller) pull(ctx context.Context, c Conn, r *Report, found, rp, name st
 		p.add(r, a)
 		return nil
 	}
+	crashPoint("drop.fetched")
 	now := p.now()
 	pl := &store.Pull{Partner: p.Partner, URL: p.Endpoint.Redacted(), Path: rp, Name: name, Size: n,
 		ModTime: e.ModTime, SHA256: sum, State: store.PullFetched, FetchedAt: now}
@@ -497,6 +498,7 @@ func (p *Puller) pull(ctx context.Context, c Conn, r *Report, found, rp, name st
 	}
 	p.log().Info("document pulled", "partner", p.Partner, "url", p.Endpoint.Redacted(), "path", rp,
 		"document", doc.ID, "bytes", n, "sha256", sum)
+	crashPoint("drop.recorded")
 	if err := os.Rename(tmp, final); err != nil {
 		return fail(fmt.Errorf("spool %s: %w", final, err))
 	}
@@ -504,6 +506,7 @@ func (p *Puller) pull(ctx context.Context, c Conn, r *Report, found, rp, name st
 	if _, err := p.Target.File(ctx, intake.Submission{Path: final, Name: name, Partner: p.Partner, Transport: doc.Transport}); err != nil {
 		return fail(err) // the ledger has it: finishPending reads it next time
 	}
+	crashPoint("drop.read")
 	if err := p.after(ctx, c, pl); err != nil {
 		return fail(err)
 	}

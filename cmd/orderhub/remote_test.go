@@ -1,0 +1,560 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/internal/testserver/ftpd"
+	"github.com/orderhub/orderhub/internal/testserver/sshd"
+	"github.com/orderhub/orderhub/store"
+)
+
+// partnerDrop is a partner's server as the remote tests see it: a real
+// sshd or pure-ftpd on 127.0.0.1, with the local directory that is its
+// user's home, so the test can play the partner (upload, look).
+type partnerDrop struct {
+	t    *testing.T
+	kind string
+	// root is the local directory the server shows as base.
+	root, base string
+	// remote is the profile's remote: block, less the directories.
+	remote string
+	env    []string
+	owner  func(path string)
+	kill   func()
+	start  func()
+}
+
+func sftpDrop(t *testing.T) *partnerDrop {
+	s := sshd.Start(t, sshd.Options{})
+	if s.InProcess {
+		t.Log("sshd cannot run here: the in-process SSH server stands in")
+	}
+	key := filepath.Join(t.TempDir(), "id_partner")
+	if err := os.WriteFile(key, s.ClientKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	remote := fmt.Sprintf("  url: %s\n  private_key: %s\n  known_hosts: %s\n", s.URL(), key, s.WriteKnownHosts())
+	return &partnerDrop{t: t, kind: "sftp", root: s.Root, base: s.Dir, remote: remote, owner: s.Chown, kill: s.Kill, start: s.Restart}
+}
+
+func ftpDrop(t *testing.T, tls bool) *partnerDrop {
+	s := ftpd.Start(t, ftpd.Options{TLS: tls})
+	scheme := "ftp"
+	remote := ""
+	if tls {
+		scheme = "ftps"
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(ca, s.CAPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		remote = fmt.Sprintf("  tls: {ca_file: %s}\n", ca)
+	}
+	remote = fmt.Sprintf("  url: %s\n  password_env: DROP_PASSWORD\n", s.URL(scheme)) + remote
+	own := func(p string) { os.Lchown(p, s.UID, s.GID) }
+	return &partnerDrop{t: t, kind: scheme, root: s.Root, base: "/", remote: remote,
+		env: []string{"DROP_PASSWORD=" + s.Password}, owner: own, kill: s.Kill, start: s.Restart}
+}
+
+// dir is a server path under the base.
+func (d *partnerDrop) dir(p string) string { return path.Join(d.base, p) }
+
+func (d *partnerDrop) mkdir(p string) {
+	local := filepath.Join(d.root, p)
+	if err := os.MkdirAll(local, 0o755); err != nil {
+		d.t.Fatal(err)
+	}
+	d.owner(local)
+}
+
+// upload puts a file in out/ as a careful partner does: a dot-name first,
+// then a rename.
+func (d *partnerDrop) upload(name string, body []byte) {
+	d.t.Helper()
+	tmp := filepath.Join(d.root, "out", "."+name+".part")
+	if err := os.WriteFile(tmp, body, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+	d.owner(tmp)
+	if err := os.Rename(tmp, filepath.Join(d.root, "out", name)); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *partnerDrop) ls(p string) []string {
+	es, _ := os.ReadDir(filepath.Join(d.root, p))
+	var out []string
+	for _, e := range es {
+		if !e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// profile is BIGRETAIL's profile with this drop as its remote.
+func (d *partnerDrop) profile(extra string) string {
+	return "partner: BIGRETAIL\nx12:\n  sender_qualifier: ZZ\n  sender_id: BIGRETAIL\n  version: \"004010\"\n  acks: [997, 855]\nremote:\n" +
+		d.remote + fmt.Sprintf("  inbound: %s\n  glob: \"*.x12\"\n  poll: 1s\n  min_age: 0\n  after_pull: move:%s\n  outbound: %s\n  timeout: 5s\n",
+		d.dir("out"), d.dir("done"), d.dir("acks")) + extra
+}
+
+// interchange is an X12 850 from BIGRETAIL for one PO, padded to at least
+// pad bytes with line breaks after the IEA.
+func interchange(control int, po string, pad int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ISA*00*          *00*          *ZZ*BIGRETAIL      *ZZ*ORDERHUB       *261120*0930*U*00401*%09d*0*P*>~\n", control)
+	fmt.Fprintf(&b, "GS*PO*BIGRETAIL*ORDERHUB*20261120*0930*%d*X*004010~\n", control)
+	fmt.Fprintf(&b, "ST*850*0001~\nBEG*00*SA*%s**20261120~\nPO1*1*1*EA**VN*SKU-1002~\nCTT*1~\nSE*5*0001~\n", po)
+	fmt.Fprintf(&b, "GE*1*%d~\nIEA*1*%09d~\n", control, control)
+	if n := pad - b.Len(); n > 0 {
+		b.WriteString(strings.Repeat("\n", n))
+	}
+	return []byte(b.String())
+}
+
+// hub is one orderhub's data directory, served by child processes.
+type hub struct {
+	t    *testing.T
+	data string
+	addr string
+	env  []string
+	srv  *exec.Cmd
+	logf *os.File
+}
+
+func newHub(t *testing.T, d *partnerDrop, extra string) *hub {
+	data := t.TempDir()
+	cfg := "inbox:\n  enabled: false\nbus:\n  poll_interval: 100ms\nlog:\n  level: info\n"
+	if err := os.WriteFile(filepath.Join(data, "orderhub.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"catalog", "stock", "prices", "partners", "crosswalk"} {
+		orderhub(t, "load", kind, filepath.Join("..", "..", "testdata", "masterdata", kind+".csv"), "--data", data, "--config", filepath.Join(data, "orderhub.yaml"))
+	}
+	os.MkdirAll(filepath.Join(data, "profiles"), 0o755)
+	if err := os.WriteFile(filepath.Join(data, "profiles", "bigretail.yaml"), []byte(d.profile(extra)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &hub{t: t, data: data, addr: freeAddr(t), env: d.env}
+}
+
+// serve starts orderhub serve, with env added; it does not wait for it to
+// be healthy when it is meant to die.
+func (h *hub) serve(env ...string) {
+	h.t.Helper()
+	logf, err := os.OpenFile(filepath.Join(h.data, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "serve", "--data", h.data, "--http", h.addr, "--config", filepath.Join(h.data, "orderhub.yaml"))
+	cmd.Env = append(append(os.Environ(), h.env...), env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv, h.logf = cmd, logf
+	h.t.Cleanup(func() { h.stop() })
+	if len(env) > 0 {
+		return
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + h.addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.t.Fatalf("serve did not become healthy:\n%s", h.log())
+}
+
+func (h *hub) stop() {
+	if h.srv == nil {
+		return
+	}
+	h.srv.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { h.srv.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		h.srv.Process.Kill()
+		<-done
+	}
+	h.logf.Close()
+	h.srv = nil
+}
+
+// died waits for a serve that is meant to kill itself.
+func (h *hub) died() {
+	h.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- h.srv.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			h.t.Fatal("serve exited cleanly; want killed at its failpoint")
+		}
+	case <-time.After(30 * time.Second):
+		h.t.Fatalf("serve did not die at its failpoint:\n%s", h.log())
+	}
+	h.logf.Close()
+	h.srv = nil
+}
+
+func (h *hub) log() string {
+	b, _ := os.ReadFile(filepath.Join(h.data, "serve.log"))
+	return string(b)
+}
+
+// docs are the ledger's documents in from the partner, by name.
+func (h *hub) docs() map[string][]*store.Document {
+	st, err := store.OpenReadOnly(app.StorePath(h.data))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := st.Documents(context.Background(), store.DocumentFilter{Direction: store.DirectionIn, Limit: 1000})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[string][]*store.Document{}
+	for _, d := range ds {
+		out[d.Name] = append(out[d.Name], d)
+	}
+	return out
+}
+
+// orders counts the hub's orders by PO number.
+func (h *hub) orders(pos ...string) map[string]int {
+	st, err := store.OpenReadOnly(app.StorePath(h.data))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer st.Close()
+	out := map[string]int{}
+	for _, po := range pos {
+		rows, err := st.OrdersByPO(context.Background(), "BIGRETAIL", po)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		out[po] = len(rows)
+	}
+	return out
+}
+
+func waitFor(t *testing.T, what string, within time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func remoteDrops(t *testing.T) map[string]func(t *testing.T) *partnerDrop {
+	return map[string]func(t *testing.T) *partnerDrop{
+		"sftp": sftpDrop,
+		"ftp":  func(t *testing.T) *partnerDrop { return ftpDrop(t, false) },
+		"ftps": func(t *testing.T) *partnerDrop { return ftpDrop(t, true) },
+	}
+}
+
+// TestRemotePullAndAnswer runs orderhub serve against each kind of real
+// server: files pulled once when complete and moved, a copy under another
+// name reported as a duplicate, a file still growing left until it stops,
+// names with spaces and accents, the server killed in the middle of a
+// download, and the answers put back so that a reader polling the
+// partner's directory never sees half of one.
+func TestRemotePullAndAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and orderhub processes")
+	}
+	for _, kind := range []string{"sftp", "ftp", "ftps"} {
+		t.Run(kind, func(t *testing.T) {
+			d := remoteDrops(t)[kind](t)
+			for _, dir := range []string{"out", "done", "acks"} {
+				d.mkdir(dir)
+			}
+			h := newHub(t, d, "")
+			h.serve()
+
+			// The partner's reader: every file it can see in acks/ must
+			// be a whole interchange.
+			var partial atomic.Value
+			stopReader := make(chan struct{})
+			var readerWG sync.WaitGroup
+			readerWG.Add(1)
+			go func() {
+				defer readerWG.Done()
+				for {
+					select {
+					case <-stopReader:
+						return
+					default:
+					}
+					for _, name := range d.ls("acks") {
+						if strings.HasPrefix(name, ".") {
+							continue
+						}
+						b, err := os.ReadFile(filepath.Join(d.root, "acks", name))
+						if err == nil && !strings.HasSuffix(strings.TrimSpace(string(b)), "~") {
+							partial.Store(fmt.Sprintf("%s: %q", name, b))
+						}
+					}
+					time.Sleep(2 * time.Millisecond)
+				}
+			}()
+
+			d.upload("PO 1 Müller & Söhne.x12", interchange(301, "R-1", 0))
+			d.upload("PO 1 again.x12", interchange(301, "R-1", 0))
+			// A file still being written: half now, the rest later.
+			grow := interchange(302, "R-2", 0)
+			growing := filepath.Join(d.root, "out", "growing.x12")
+			os.WriteFile(growing, grow[:40], 0o644)
+			d.owner(growing)
+			time.Sleep(1500 * time.Millisecond)
+			if len(h.docs()["growing.x12"]) != 0 {
+				t.Fatal("a file still being written was pulled")
+			}
+			f, _ := os.OpenFile(growing, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write(grow[40:])
+			f.Close()
+
+			// A large file, and the server killed while it downloads.
+			big := interchange(303, "R-3", 40<<20)
+			d.upload("big.x12", big)
+			spool := filepath.Join(h.data, "processing", "BIGRETAIL")
+			killed := false
+			waitFor(t, "the large file's download to start", 30*time.Second, func() bool {
+				es, _ := os.ReadDir(spool)
+				for _, e := range es {
+					if strings.HasSuffix(e.Name(), ".tmp") && strings.Contains(e.Name(), "big.x12") {
+						d.kill()
+						killed = true
+						return true
+					}
+				}
+				return len(h.docs()["big.x12"]) > 0
+			})
+			if killed {
+				t.Log("server killed during the download of big.x12")
+				time.Sleep(500 * time.Millisecond)
+				d.start()
+			} else {
+				t.Log("big.x12 was pulled before the server could be killed")
+			}
+
+			pos := []string{"R-1", "R-2", "R-3"}
+			waitFor(t, "every document to be read", 60*time.Second, func() bool {
+				ds := h.docs()
+				for _, n := range []string{"PO 1 Müller & Söhne.x12", "PO 1 again.x12", "growing.x12", "big.x12"} {
+					if len(ds[n]) == 0 || ds[n][0].State == store.DocReceived {
+						return false
+					}
+				}
+				return true
+			})
+			ds := h.docs()
+			states := map[string]int{}
+			for name, docs := range ds {
+				if len(docs) != 1 {
+					t.Errorf("%s is in the ledger %d times", name, len(docs))
+				}
+				states[docs[0].State]++
+				if docs[0].State == store.DocError {
+					t.Errorf("%s: %s", name, docs[0].Error)
+				}
+				if docs[0].Transport != kind {
+					t.Errorf("%s came by %q; want %s", name, docs[0].Transport, kind)
+				}
+			}
+			if states[store.DocArchived] != 3 || states[store.DocDuplicate] != 1 {
+				t.Errorf("ledger states %v; want 3 archived, 1 duplicate", states)
+			}
+			for po, n := range h.orders(pos...) {
+				if n != 1 {
+					t.Errorf("PO %s: %d orders; want 1", po, n)
+				}
+			}
+			waitFor(t, "the pulled files to be moved to done/", 20*time.Second, func() bool {
+				return len(d.ls("out")) == 0 && len(d.ls("done")) == 4
+			})
+			// 997s for three interchanges (the duplicate is not answered)
+			// and 855s for three orders.
+			waitFor(t, "the answers on the partner's server", 60*time.Second, func() bool {
+				n := 0
+				for _, name := range d.ls("acks") {
+					if !strings.HasPrefix(name, ".") {
+						n++
+					}
+				}
+				return n >= 6
+			})
+			close(stopReader)
+			readerWG.Wait()
+			if p := partial.Load(); p != nil {
+				t.Errorf("the partner read a partial answer: %v", p)
+			}
+			out, _, code := run(t, "documents", "--data", h.data, "--config", filepath.Join(h.data, "orderhub.yaml"))
+			if code != 0 || !strings.Contains(out, "delivered") || !strings.Contains(out, "duplicate") {
+				t.Errorf("orderhub documents (exit %d):\n%s", code, out)
+			}
+		})
+	}
+}
+
+// TestRemoteCrashPoints kills orderhub serve with SIGKILL at each step of
+// a pull (ORDERHUB_FAILPOINT) and restarts it: each document is read once,
+// and the file ends in done/ on the server.
+func TestRemoteCrashPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and orderhub processes")
+	}
+	d := sftpDrop(t)
+	for _, dir := range []string{"out", "done", "acks"} {
+		d.mkdir(dir)
+	}
+	h := newHub(t, d, "")
+	for i, step := range []string{"drop.fetched", "drop.recorded", "drop.read"} {
+		name := fmt.Sprintf("crash %d.x12", i)
+		po := fmt.Sprintf("C-%d", i)
+		d.upload(name, interchange(400+i, po, 0))
+		h.serve("ORDERHUB_FAILPOINT=" + step)
+		h.died()
+		h.serve()
+		waitFor(t, name+" read after the crash at "+step, 30*time.Second, func() bool {
+			ds := h.docs()[name]
+			return len(ds) > 0 && ds[0].State != store.DocReceived && len(d.ls("out")) == 0
+		})
+		waitFor(t, name+" moved to done/", 10*time.Second, func() bool {
+			for _, n := range d.ls("done") {
+				if n == name {
+					return true
+				}
+			}
+			return false
+		})
+		h.stop()
+		if ds := h.docs()[name]; len(ds) != 1 || ds[0].State != store.DocArchived {
+			t.Errorf("crash at %s: ledger has %d entries for %s (%+v); want 1, archived", step, len(ds), name, ds)
+		}
+		if n := h.orders(po)[po]; n != 1 {
+			t.Errorf("crash at %s: %d orders for %s; want 1", step, n, po)
+		}
+	}
+}
+
+// TestRemoteTwoProcesses has two orderhub serve processes, each with its
+// own data directory, poll one drop: each file is read by exactly one.
+func TestRemoteTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and orderhub processes")
+	}
+	for _, kind := range []string{"sftp", "ftp"} {
+		t.Run(kind, func(t *testing.T) {
+			d := remoteDrops(t)[kind](t)
+			for _, dir := range []string{"out", "done", "acks"} {
+				d.mkdir(dir)
+			}
+			a, b := newHub(t, d, ""), newHub(t, d, "")
+			a.serve()
+			b.serve()
+			const files = 30
+			var pos []string
+			for i := range files {
+				po := fmt.Sprintf("T-%02d", i)
+				pos = append(pos, po)
+				d.upload(fmt.Sprintf("two %02d.x12", i), interchange(500+i, po, 0))
+			}
+			waitFor(t, "every file pulled", 60*time.Second, func() bool {
+				return len(a.docs())+len(b.docs()) >= files && len(d.ls("out")) == 0
+			})
+			time.Sleep(2 * time.Second) // let a late double pull show
+			da, db := a.docs(), b.docs()
+			for name := range da {
+				if len(db[name]) > 0 {
+					t.Errorf("%s pulled by both processes", name)
+				}
+			}
+			if len(da)+len(db) != files {
+				t.Errorf("%d + %d documents; want %d", len(da), len(db), files)
+			}
+			oa, ob := a.orders(pos...), b.orders(pos...)
+			for _, po := range pos {
+				if oa[po]+ob[po] != 1 {
+					t.Errorf("PO %s: %d + %d orders; want 1", po, oa[po], ob[po])
+				}
+			}
+			t.Logf("process a pulled %d files, b %d", len(da), len(db))
+		})
+	}
+}
+
+// TestRemoteRefusals: a wrong password, a directory the user may not read
+// and an unknown host key each show in orderhub transports with the
+// partner, the URL (no password) and the reason, and are not retried in a
+// hot loop.
+func TestRemoteRefusals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers and orderhub processes")
+	}
+	for _, tc := range []struct {
+		name, kind string
+		setup      func(d *partnerDrop, h *hub)
+		want       string
+	}{
+		{"wrong password", "ftp", func(d *partnerDrop, h *hub) {
+			h.env = []string{"DROP_PASSWORD=not-the-password"}
+		}, "login"},
+		{"permission denied", "sftp", func(d *partnerDrop, h *hub) {
+			os.Chmod(filepath.Join(d.root, "out"), 0o000)
+			os.Lchown(filepath.Join(d.root, "out"), 0, 0)
+		}, "permission denied"},
+		{"unknown host key", "sftp", func(d *partnerDrop, h *hub) {
+			os.WriteFile(strings.TrimSpace(strings.SplitN(strings.SplitN(d.remote, "known_hosts: ", 2)[1], "\n", 2)[0]), nil, 0o600)
+		}, "SHA256:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if os.Getuid() != 0 && tc.name == "permission denied" {
+				t.Skip("needs root to make a directory the server's user may not read")
+			}
+			d := remoteDrops(t)[tc.kind](t)
+			for _, dir := range []string{"out", "done", "acks"} {
+				d.mkdir(dir)
+			}
+			h := newHub(t, d, "")
+			tc.setup(d, h)
+			h.serve()
+			time.Sleep(4 * time.Second)
+			out, _, _ := run(t, "transports", "--data", h.data, "--config", filepath.Join(h.data, "orderhub.yaml"))
+			if !strings.Contains(out, "failing") || !strings.Contains(out, "BIGRETAIL") || !strings.Contains(out, tc.want) {
+				t.Errorf("orderhub transports:\n%s\nwant failing, BIGRETAIL and %q", out, tc.want)
+			}
+			if strings.Contains(out, "not-the-password") || strings.Contains(h.log(), "not-the-password") {
+				t.Error("the password is shown")
+			}
+			if n := strings.Count(h.log(), "remote drop failing"); n < 1 || n > 2 {
+				t.Errorf("the failure was logged %d times in 4s; want once (or twice, if its text changed)", n)
+			}
+		})
+	}
+}
