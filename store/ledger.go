@@ -13,6 +13,10 @@ import (
 // them.
 var DocStates = []string{DocReceived, DocProcessing, DocArchived, DocError, DocDuplicate, DocDelivered}
 
+// DefaultDocuments is how many documents a listing gives when
+// DocumentFilter.Limit is 0.
+const DefaultDocuments = 100
+
 // MaxDocuments caps DocumentFilter.Limit: a longer listing is paged with
 // its Cursor.
 const MaxDocuments = 1000
@@ -33,7 +37,7 @@ func (f *DocumentFilter) check() error {
 		return fmt.Errorf("documents: %w: limit %d, want 1 to %d", ErrBadFilter, f.Limit, MaxDocuments)
 	}
 	if f.Limit == 0 {
-		f.Limit = 100
+		f.Limit = DefaultDocuments
 	}
 	return nil
 }
