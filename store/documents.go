@@ -18,6 +18,10 @@ const (
 	DocDelivered = "delivered" // an answer, sent (direction out)
 )
 
+// DocProcessing is a document taken in hand: its orders are being read
+// and handed on, and it is not yet archived or in error.
+const DocProcessing = "processing"
+
 // Document directions.
 const (
 	DirectionIn  = "in"  // a document a partner sent
@@ -162,14 +166,42 @@ func (s *Store) oneDoc(ctx context.Context, where string, args ...any) (*Documen
 
 // DocumentFilter narrows Documents.
 type DocumentFilter struct {
+	// State, when set, is one of DocStates; Direction is DirectionIn or
+	// DirectionOut.
 	Partner, State, Direction, Transport string
-	Limit                                int
+	// Limit caps the list: default 100, at most MaxDocuments.
+	Limit int
+	// Since, when set, keeps documents received in that second or later.
+	Since time.Time
+	// Cursor, when set, is the id of the last document of the previous
+	// page: the list goes on with the documents after it (older ones).
+	// It must be one of Partner's documents when Partner is set.
+	Cursor string
 }
 
-// Documents lists the ledger, newest first.
+// Documents lists the ledger, newest first (by received time, then id).
+// A filter naming an unknown state or direction, a limit out of range or
+// a cursor that is not a document (of Partner's) fails with ErrBadFilter.
 func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]*Document, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + docCols + ` FROM documents WHERE 1=1`
 	var args []any
+	if f.Cursor != "" {
+		cq, cargs, err := s.cursorOf(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		q += cq
+		args = append(args, cargs...)
+	}
+	if !f.Since.IsZero() {
+		// Stored times are RFC 3339 with a varying number of decimals,
+		// which sort as text only up to the second: compare there.
+		q += ` AND received_at >= ?`
+		args = append(args, f.Since.UTC().Format("2006-01-02T15:04:05"))
+	}
 	if f.Partner != "" {
 		q += ` AND partner = ?`
 		args = append(args, f.Partner)
@@ -189,7 +221,7 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]*Document, e
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	q += ` ORDER BY received_at DESC LIMIT ?`
+	q += ` ORDER BY received_at DESC, id DESC LIMIT ?`
 	args = append(args, f.Limit)
 	return s.listDocs(ctx, q, args...)
 }

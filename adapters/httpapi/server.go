@@ -5,6 +5,8 @@
 //	GET  /v1/orders?po=      a partner's orders by PO number (latest without po)
 //	POST /v1/orders/{id}/release  a held order released to routing or rejected (reviewers or the operator token)
 //	GET  /v1/documents/{id}  a document's ledger entry, its problems and notices, and the orders it gave
+//	GET  /v1/documents       the ledger, newest first (?partner= ?state= ?direction= ?transport= ?since= ?limit= ?cursor=): a partner's own, or all for the operator token
+//	GET  /v1/transports      the remote drops' state (FTP, FTPS, SFTP): a partner's own, or all for the operator token
 //	PUT  /v1/inventory       stock levels (operator token): CSV as `orderhub load stock`, or JSON
 //	POST /v1/orders/{id}/shipped  an order shipped (operator token), as `orderhub shipped`
 //	GET  /healthz            liveness and store reachability
@@ -12,6 +14,8 @@
 // Every /v1 call carries the partner's bearer token, except the
 // operator's (the supplier's own: inventory, shipped), which carry the
 // operator token, and release, which takes a reviewer's or the operator's.
+// The ledger and transport listings take either: the operator's lists
+// every partner's.
 // The partner is taken from the token, never from the body, and a partner
 // only ever sees its own orders and documents: anything else is 404, so ids
 // cannot be probed.
@@ -127,6 +131,8 @@ func New(cfg Config, st *store.Store, in Intake, log *slog.Logger) (*Server, err
 	s.mux.HandleFunc("GET /v1/orders", s.auth(s.listOrders))
 	s.mux.HandleFunc("POST /v1/orders/{id}/release", s.reviewer(s.postRelease))
 	s.mux.HandleFunc("GET /v1/documents/{id}", s.auth(s.getDocument))
+	s.mux.HandleFunc("GET /v1/documents", s.partnerOrOperator(s.listDocuments))
+	s.mux.HandleFunc("GET /v1/transports", s.partnerOrOperator(s.listTransports))
 	s.mux.HandleFunc("POST /v1/documents", s.auth(s.postDocument))
 	s.mux.HandleFunc("GET /v1/documents/{id}/errors.xlsx", s.auth(s.getErrorsWorkbook))
 	s.mux.HandleFunc("GET /v1/templates/orders.xlsx", s.auth(s.getTemplate))
