@@ -17,6 +17,7 @@ import (
 	"github.com/orderhub/orderhub/adapters/sqlitebus"
 	"github.com/orderhub/orderhub/app"
 	"github.com/orderhub/orderhub/config"
+	"github.com/orderhub/orderhub/intake"
 	"github.com/orderhub/orderhub/masterdata"
 	"github.com/orderhub/orderhub/order"
 	"github.com/orderhub/orderhub/store"
@@ -146,7 +147,7 @@ func (h *hub) document(name string) *store.Document {
 	h.waitFor(func() bool {
 		docs, _ := h.a.Store.Documents(context.Background(), store.DocumentFilter{Limit: 1000})
 		for _, d := range docs {
-			if d.Name == name && d.State != store.DocReceived {
+			if d.Name == name && !intake.Unfinished(d.State) {
 				doc = d
 				return true
 			}

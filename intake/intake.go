@@ -164,7 +164,7 @@ func (in *Intake) File(ctx context.Context, sub Submission) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if replay != nil && replay.Document.Path != "" && replay.Document.State != store.DocReceived {
+	if replay != nil && replay.Document.Path != "" && !Unfinished(replay.Document.State) {
 		if _, err := os.Stat(replay.Document.Path); errors.Is(err, os.ErrNotExist) {
 			// A crash came between saving the final state and moving the
 			// file there: finish the move.
@@ -228,7 +228,7 @@ func (in *Intake) unreadable(ctx context.Context, sub Submission, cause error) (
 	}
 	now := in.cfg.Now().UTC()
 	doc := &store.Document{ID: order.NewDocumentID(now), Partner: sub.Partner, Transport: sub.Transport,
-		Name: sub.Name, Size: size, ReceivedAt: now, State: store.DocReceived, Path: sub.Path}
+		Name: sub.Name, Size: size, ReceivedAt: now, State: store.DocProcessing, Path: sub.Path}
 	if err := in.store.InsertDocument(ctx, doc); err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (in *Intake) record(ctx context.Context, sub Submission, sum string, size i
 		switch {
 		case err == nil && prev.SHA256 != sum:
 			return nil, nil, fmt.Errorf("%w: key %q was used for %s (%s)", ErrIdempotencyConflict, sub.IdempotencyKey, prev.Name, prev.ID)
-		case err == nil && prev.State != store.DocReceived:
+		case err == nil && !Unfinished(prev.State):
 			rc, err := in.Receipt(ctx, prev)
 			if err != nil {
 				return nil, nil, err
@@ -260,7 +260,7 @@ func (in *Intake) record(ctx context.Context, sub Submission, sum string, size i
 			return nil, nil, err
 		}
 	}
-	if prev, err := in.store.DocumentByPath(ctx, sub.Path); err == nil && prev.State == store.DocReceived && prev.SHA256 == sum {
+	if prev, err := in.store.DocumentByPath(ctx, sub.Path); err == nil && Unfinished(prev.State) && prev.SHA256 == sum {
 		return prev, nil, nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, nil, err
@@ -270,7 +270,7 @@ func (in *Intake) record(ctx context.Context, sub Submission, sum string, size i
 		return nil, nil, err
 	}
 	for _, d := range same {
-		if d.State == store.DocReceived || d.Path == "" {
+		if Unfinished(d.State) || d.Path == "" {
 			continue
 		}
 		if _, err := os.Stat(d.Path); errors.Is(err, os.ErrNotExist) {
@@ -291,7 +291,7 @@ func (in *Intake) record(ctx context.Context, sub Submission, sum string, size i
 		Name:           sub.Name,
 		Size:           size,
 		ReceivedAt:     now,
-		State:          store.DocReceived,
+		State:          store.DocProcessing,
 		Path:           sub.Path,
 		IdempotencyKey: sub.IdempotencyKey,
 	}
@@ -328,3 +328,11 @@ func hashFile(path string) (string, int64, error) {
 
 // safeName keeps a name to one path element.
 func safeName(s string) string { return pathname.Element(s) }
+
+// Unfinished tells whether a ledger state is one a document leaves when it
+// has been read: received (recorded by a transport, not read yet) or
+// processing (being read). A document found in either after a crash is
+// read again, under the same id.
+func Unfinished(state string) bool {
+	return state == store.DocReceived || state == store.DocProcessing
+}

@@ -36,18 +36,6 @@ type Pull struct {
 
 const pullCols = `partner, url, path, name, size, mtime, sha256, document_id, state, fetched_at, done_at`
 
-func ledgerTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
-func parseLedgerTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
-}
-
 func scanPull(sc interface{ Scan(...any) error }) (*Pull, error) {
 	var p Pull
 	var mt, fa, da string
@@ -55,7 +43,7 @@ func scanPull(sc interface{ Scan(...any) error }) (*Pull, error) {
 		&p.State, &fa, &da); err != nil {
 		return nil, err
 	}
-	p.ModTime, p.FetchedAt, p.DoneAt = parseLedgerTime(mt), parseLedgerTime(fa), parseLedgerTime(da)
+	p.ModTime, p.FetchedAt, p.DoneAt = optTime(mt), optTime(fa), optTime(da)
 	return &p, nil
 }
 
@@ -73,8 +61,8 @@ func (s *Store) RecordPull(ctx context.Context, d *Document, p *Pull) error {
 			ON CONFLICT (partner, path, size, mtime) DO UPDATE SET url = excluded.url, name = excluded.name,
 			sha256 = excluded.sha256, document_id = excluded.document_id, state = excluded.state,
 			fetched_at = excluded.fetched_at, done_at = excluded.done_at`,
-			p.Partner, p.URL, p.Path, p.Name, p.Size, ledgerTime(p.ModTime), p.SHA256, p.DocumentID, p.State,
-			ledgerTime(p.FetchedAt), ledgerTime(p.DoneAt))
+			p.Partner, p.URL, p.Path, p.Name, p.Size, optStamp(p.ModTime), p.SHA256, p.DocumentID, p.State,
+			optStamp(p.FetchedAt), optStamp(p.DoneAt))
 		if err != nil {
 			return fmt.Errorf("record pull of %s from %s: %w", p.Path, p.URL, err)
 		}
@@ -87,7 +75,7 @@ func (s *Store) RecordPull(ctx context.Context, d *Document, p *Pull) error {
 func (s *Store) FinishPull(ctx context.Context, p *Pull, at time.Time) error {
 	return s.Update(ctx, func(t *Tx) error {
 		_, err := t.tx.Exec(`UPDATE pulls SET state = ?, done_at = ? WHERE partner = ? AND path = ? AND size = ? AND mtime = ?`,
-			PullDone, ledgerTime(at), p.Partner, p.Path, p.Size, ledgerTime(p.ModTime))
+			PullDone, optStamp(at), p.Partner, p.Path, p.Size, optStamp(p.ModTime))
 		if err != nil {
 			return fmt.Errorf("finish pull of %s: %w", p.Path, err)
 		}
@@ -120,7 +108,7 @@ func (s *Store) PendingPulls(ctx context.Context, partner string) ([]*Pull, erro
 // or ErrNotFound.
 func (s *Store) PullOf(ctx context.Context, partner, path string, size int64, mtime time.Time) (*Pull, error) {
 	p, err := scanPull(s.db.Read().QueryRowContext(ctx, `SELECT `+pullCols+` FROM pulls
-		WHERE partner = ? AND path = ? AND size = ? AND mtime = ?`, partner, path, size, ledgerTime(mtime)))
+		WHERE partner = ? AND path = ? AND size = ? AND mtime = ?`, partner, path, size, optStamp(mtime)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pull of %s: %w", path, ErrNotFound)
 	}

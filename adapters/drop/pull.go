@@ -225,7 +225,7 @@ func (p *Puller) finishPending(ctx context.Context, c Conn, r *Report) error {
 		if err != nil {
 			return err
 		}
-		if doc.State == store.DocReceived {
+		if intake.Unfinished(doc.State) {
 			if err := p.read(ctx, c, pl, doc); err != nil {
 				a.Did, a.Err = "failed", err
 				p.add(r, a)

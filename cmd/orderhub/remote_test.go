@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/orderhub/orderhub/app"
+	"github.com/orderhub/orderhub/intake"
 	"github.com/orderhub/orderhub/internal/testserver/ftpd"
 	"github.com/orderhub/orderhub/internal/testserver/sshd"
 	"github.com/orderhub/orderhub/store"
@@ -367,7 +368,7 @@ func TestRemotePullAndAnswer(t *testing.T) {
 			waitFor(t, "every document to be read", 60*time.Second, func() bool {
 				ds := h.docs()
 				for _, n := range []string{"PO 1 Müller & Söhne.x12", "PO 1 again.x12", "growing.x12", "big.x12"} {
-					if len(ds[n]) == 0 || ds[n][0].State == store.DocReceived {
+					if len(ds[n]) == 0 || intake.Unfinished(ds[n][0].State) {
 						return false
 					}
 				}
@@ -443,7 +444,7 @@ func TestRemoteCrashPoints(t *testing.T) {
 		h.serve()
 		waitFor(t, name+" read after the crash at "+step, 30*time.Second, func() bool {
 			ds := h.docs()[name]
-			return len(ds) > 0 && ds[0].State != store.DocReceived && len(d.ls("out")) == 0
+			return len(ds) > 0 && !intake.Unfinished(ds[0].State) && len(d.ls("out")) == 0
 		})
 		waitFor(t, name+" moved to done/", 10*time.Second, func() bool {
 			for _, n := range d.ls("done") {
