@@ -338,7 +338,10 @@ func (s *Server) startSSHD() error {
 		}
 		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		if err = s.runSSHD(); err == nil {
-			return nil
+			if err = s.probeLogin(); err != nil {
+				s.Stop()
+			}
+			return err
 		}
 		if !strings.Contains(err.Error(), "Address already in use") {
 			return err
@@ -366,6 +369,31 @@ func (s *Server) runSSHD() error {
 	}
 	s.cmd, s.exited, s.log = cmd, exited, log
 	return nil
+}
+
+// probeLogin logs in once: sshd may start and still refuse the user (an
+// account it takes for locked, when not run as root).
+func (s *Server) probeLogin() error {
+	signer, err := ssh.ParsePrivateKey(s.ClientKeyPEM)
+	if err != nil {
+		return err
+	}
+	c, err := ssh.Dial("tcp", s.Addr, &ssh.ClientConfig{
+		User:            s.User,
+		Auth:            []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.FixedHostKey(s.HostKey),
+		Timeout:         10 * time.Second,
+	})
+	if err != nil {
+		var why []string
+		for _, l := range strings.Split(s.Log(), "\n") {
+			if strings.Contains(l, s.User) {
+				why = append(why, strings.TrimSpace(l))
+			}
+		}
+		return fmt.Errorf("sshd refuses the login as %s: %v; sshd said: %s", s.User, err, strings.Join(why, "; "))
+	}
+	return c.Close()
 }
 
 // waitGreeting waits until addr answers with an SSH banner.
