@@ -451,3 +451,16 @@ func TestEndpointErrors(t *testing.T) {
 		t.Errorf("target = %q, %q, %v", hp, user, err)
 	}
 }
+
+// A session that ends cleanly mid-transfer (no error, just the end) must
+// not pass for a whole file: Fetch compares what came with the size.
+func TestSessionCutMidFetch(t *testing.T) {
+	s := sshd.Start(t, sshd.Options{InProcess: true, CutAfter: 1 << 20})
+	writeBig(t, s, "big.bin", 8<<20)
+	c := dialT(t, endpoint(t, s))
+	n, err := c.Fetch(t.Context(), path.Join(s.Dir, "big.bin"), io.Discard)
+	if err == nil {
+		t.Fatalf("Fetch of a session cut after 1 MiB succeeded with %d of %d bytes", n, 8<<20)
+	}
+	t.Logf("Fetch = %d, %v", n, err)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -141,7 +142,11 @@ func (s *Server) serveConn(c net.Conn, cfg *ssh.ServerConfig) {
 					continue
 				}
 				r.Reply(true, nil)
-				srv, err := sftp.NewServer(ch, sftp.WithServerWorkingDirectory(s.Dir))
+				var rwc io.ReadWriteCloser = ch
+				if s.opts.CutAfter > 0 {
+					rwc = &cutter{Channel: ch, left: s.opts.CutAfter}
+				}
+				srv, err := sftp.NewServer(rwc, sftp.WithServerWorkingDirectory(s.Dir))
 				if err != nil {
 					return
 				}
@@ -180,4 +185,24 @@ func (ip *inProcess) close() {
 	ip.conns = nil
 	ip.mu.Unlock()
 	ip.wg.Wait()
+}
+
+// cutter ends a session once left bytes are sent: what is cut off is
+// never sent, and the channel is closed as if the server were done.
+type cutter struct {
+	ssh.Channel
+	mu   sync.Mutex
+	left int64
+}
+
+func (c *cutter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if int64(len(p)) > c.left {
+		c.Channel.CloseWrite()
+		c.Channel.Close()
+		return 0, io.ErrClosedPipe
+	}
+	c.left -= int64(len(p))
+	return c.Channel.Write(p)
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// NoPasswordMethod, in-process only, offers keyboard-interactive but
 	// not the password method, as many servers configured for PAM do.
 	NoPasswordMethod bool
+	// CutAfter, in-process only, when > 0, ends each SFTP session cleanly
+	// (channel EOF and close, no error) once it has sent that many bytes,
+	// as a server or middlebox that gives up mid-transfer would.
+	CutAfter int64
 }
 
 // Server is a running SFTP server.
