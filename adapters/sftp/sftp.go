@@ -88,7 +88,6 @@ func dial(ctx context.Context, ep drop.Endpoint) (*Conn, error) {
 		Auth:              auth,
 		HostKeyCallback:   check.callback,
 		HostKeyAlgorithms: check.algorithms(),
-		Timeout:           timeout,
 	}
 	sc, chans, reqs, err := ssh.NewClientConn(nc, hostport, cfg)
 	if err != nil {
