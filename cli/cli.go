@@ -75,7 +75,7 @@ message bus, the inbox (./data/inbox/<partner>/) and the archive.`,
 		statusCmd(e), consumeCmd(e), loadCmd(e), replayCmd(e),
 		releaseCmd(e),
 		shippedCmd(e),
-		pullCmd(e), documentsCmd(e), transportsCmd(e),
+		pullCmd(e), documentsCmd(e), transportsCmd(e), trustHostCmd(e),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
