@@ -210,6 +210,21 @@ func (s *Server) Stop() { s.signal(syscall.SIGTERM, 5*time.Second) }
 // crash would: transfers in flight break off.
 func (s *Server) Kill() { s.signal(syscall.SIGKILL, 0) }
 
+// Pause freezes the server and its sessions (SIGSTOP): connections stay
+// open and nothing answers, as with a hung server or a dead network.
+func (s *Server) Pause() { s.group(syscall.SIGSTOP) }
+
+// Resume undoes Pause.
+func (s *Server) Resume() { s.group(syscall.SIGCONT) }
+
+func (s *Server) group(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		syscall.Kill(-s.cmd.Process.Pid, sig)
+	}
+}
+
 // Restart starts the server again, on the same port and root, after a
 // Stop or Kill (or stops it first).
 func (s *Server) Restart() {
@@ -266,6 +281,7 @@ func (s *Server) signal(sig syscall.Signal, grace time.Duration) {
 	}
 	pgid := cmd.Process.Pid
 	syscall.Kill(-pgid, sig)
+	syscall.Kill(-pgid, syscall.SIGCONT) // a paused server could not act on it
 	if grace > 0 {
 		select {
 		case <-done:
