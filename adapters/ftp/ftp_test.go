@@ -3,9 +3,9 @@ package ftp
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
-	"net/url"
 	"testing"
 	"time"
 
