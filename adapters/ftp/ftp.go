@@ -480,6 +480,12 @@ func (c *conn) Fetch(ctx context.Context, p string, w io.Writer) (int64, error) 
 			return err
 		}
 		_, cerr := io.Copy(cw, resp)
+		if cerr != nil && transport(cerr) {
+			// The data connection broke or went quiet: the control
+			// connection's answer would be no better, and waiting for it
+			// would double the time the caller waits.
+			return fmt.Errorf("after %d of %s bytes: %w", cw.n, sizeText(size), cerr)
+		}
 		rerr := resp.Close() // reads the server's 226
 		switch {
 		case cw.err != nil:
