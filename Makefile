@@ -69,7 +69,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # Prints every figure the issues ask for.
-bench: deps
+bench: deps test-servers
 	@echo "== embedded bus (adapters/sqlitebus) =="
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./adapters/sqlitebus/
 	@echo "== canonical order JSON (order) =="
@@ -81,6 +81,8 @@ bench: deps
 	$(GO) run ./internal/bench/x12 -mb 100
 	@echo "== Sheets: a 100,000-row xlsx to canonical orders (internal/bench/sheet) =="
 	$(GO) run ./internal/bench/sheet
+	@echo "== Remote drops: 1,000 files of 2 KB and 10 of 50 MB pulled from a local sshd and pure-ftpd (claim, download, fsync, SHA-256, ledger, intake, delete): files/s and MB/s =="
+	$(GO) test -run '^$$' -bench Pull -benchtime 1x ./adapters/drop/
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:

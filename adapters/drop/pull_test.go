@@ -55,7 +55,7 @@ type node struct {
 	in   *intake.Intake
 }
 
-func newNode(t *testing.T) *node {
+func newNode(t testing.TB) *node {
 	t.Helper()
 	data := t.TempDir()
 	st, err := store.Open(context.Background(), filepath.Join(data, "s.db"), sqlitedb.Options{})

@@ -572,3 +572,41 @@ func TestRemoteRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestRemotePullByHand runs orderhub pull against a real sshd: it prints
+// each file and what became of it, and the document is in the ledger.
+func TestRemotePullByHand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	d := sftpDrop(t)
+	for _, dir := range []string{"out", "done", "acks"} {
+		d.mkdir(dir)
+	}
+	h := newHub(t, d, "")
+	d.upload("by hand.x12", interchange(601, "H-1", 0))
+	tmp := filepath.Join(d.root, "out", "half.x12.part")
+	os.WriteFile(tmp, []byte("ISA*"), 0o644)
+	d.owner(tmp)
+	url := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(d.remote, "\n", 2)[0], "  url:"))
+	out, errs, code := run(t, "pull", url, "--data", h.data, "--config", filepath.Join(h.data, "orderhub.yaml"), "--settle", "100ms")
+	if code != 0 {
+		t.Fatalf("orderhub pull exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"for BIGRETAIL", "by hand.x12", "pulled", "archived, 1 order(s)", "half.x12.part", "skipped", "1 pulled, 1 skipped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("orderhub pull printed:\n%s\nwant %q in it", out, want)
+		}
+	}
+	if ds := h.docs()["by hand.x12"]; len(ds) != 1 || ds[0].State != store.DocArchived || ds[0].Transport != "sftp" {
+		t.Errorf("ledger: %+v", ds)
+	}
+	if got := d.ls("done"); len(got) != 1 || got[0] != "by hand.x12" {
+		t.Errorf("done/ holds %q", got)
+	}
+	// A URL no profile names is refused with a message.
+	_, errs, code = run(t, "pull", "sftp://nobody@127.0.0.1:1", "--data", h.data, "--config", filepath.Join(h.data, "orderhub.yaml"))
+	if code != 2 || !strings.Contains(errs, "no partner profile has a remote at sftp://nobody@127.0.0.1:1") {
+		t.Errorf("pull of an unknown URL: exit %d, %s", code, errs)
+	}
+}
