@@ -39,15 +39,10 @@ package ftp
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/textproto"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -59,182 +54,6 @@ import (
 )
 
 var _ drop.Dialer = Dial
-
-// Dial connects to ep.URL (ftp:// or ftps://, port 21 by default) and
-// logs in as ep.User, else the URL's user, else anonymous.
-func Dial(ctx context.Context, ep drop.Endpoint) (drop.Conn, error) {
-	return dial(ctx, ep, options{})
-}
-
-// options are choices tests make that endpoints do not.
-type options struct {
-	// noMLSD makes the session list with LIST and stat from listings, as
-	// with a server that has no MLST (vsftpd).
-	noMLSD bool
-	// listLocation is the time zone LIST times are read in (default UTC).
-	listLocation *time.Location
-	// transcript receives what the server says on the control connection.
-	transcript io.Writer
-}
-
-func dial(ctx context.Context, ep drop.Endpoint, o options) (*conn, error) {
-	if ep.URL == nil {
-		return nil, errors.New("ftp dial: no URL")
-	}
-	where := ep.Redacted()
-	scheme := ep.URL.Scheme
-	if scheme != "ftp" && scheme != "ftps" {
-		return nil, fmt.Errorf("ftp dial %s: scheme %q; want ftp or ftps", where, scheme)
-	}
-	host := ep.URL.Hostname()
-	if host == "" {
-		return nil, fmt.Errorf("ftp dial %s: no host", where)
-	}
-	port := ep.URL.Port()
-	if port == "" {
-		port = "21"
-	}
-	user := ep.User
-	if user == "" && ep.URL.User != nil {
-		user = ep.URL.User.Username()
-	}
-	if user == "" {
-		user = "anonymous"
-	}
-	password := ep.Password
-	if password == "" && user == "anonymous" {
-		password = "anonymous@"
-	}
-	timeout := ep.OpTimeout()
-
-	var tlsConfig *tls.Config
-	if scheme == "ftps" {
-		tlsConfig = ftpsConfig(ep.TLS, host)
-	}
-	nc := newNetConns(timeout, tlsConfig)
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	nc.setContext(dctx)
-	stop := context.AfterFunc(dctx, nc.abort)
-
-	opts := []jftp.DialOption{
-		jftp.DialWithDialFunc(nc.dial),
-		jftp.DialWithDisabledEPSV(ep.DisableEPSV),
-		jftp.DialWithDisabledMLSD(o.noMLSD),
-	}
-	if o.listLocation != nil {
-		opts = append(opts, jftp.DialWithLocation(o.listLocation))
-	}
-	if o.transcript != nil {
-		opts = append(opts, jftp.DialWithDebugOutput(o.transcript))
-	}
-	if tlsConfig != nil {
-		opts = append(opts, jftp.DialWithExplicitTLS(tlsConfig))
-	}
-	c := &conn{nc: nc, where: where, timeout: timeout}
-	sc, err := jftp.Dial(net.JoinHostPort(host, port), opts...)
-	if err == nil {
-		c.sc = sc
-		err = sc.Login(user, password)
-		if err == nil {
-			err = c.afterLogin()
-		} else {
-			err = errLogin(err)
-		}
-	}
-	if !stop() {
-		// dctx ended: the connections are closed, whatever err says.
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("ftp dial %s: %w", where, ctx.Err())
-		}
-		return nil, fmt.Errorf("ftp dial %s: no answer within %s: %w", where, timeout, context.DeadlineExceeded)
-	}
-	nc.setContext(context.Background())
-	if err != nil {
-		nc.abort()
-		return nil, dialError(where, user, timeout, err)
-	}
-	return c, nil
-}
-
-// afterLogin learns what the session needs from the server once logged
-// in.
-func (c *conn) afterLogin() error {
-	if c.sc.IsTimePreciseInList() {
-		return nil
-	}
-	// Listing with LIST changes directory and back; back is the login
-	// directory.
-	home, err := c.sc.CurrentDir()
-	c.home = home
-	return err
-}
-
-// loginRefused marks an error the server gave to USER or PASS.
-type loginRefused struct{ err error }
-
-func (e loginRefused) Error() string { return e.err.Error() }
-func (e loginRefused) Unwrap() error { return e.err }
-
-// errLogin marks err as the server's refusal of the login where it is
-// one. jlaffaye/ftp's Login gives a reply error for a refused PASS, but
-// only the reply's text for a refused USER, and plain text too for a
-// refused OPTS UTF8 later on; the words of the text tell them apart.
-func errLogin(err error) error {
-	if err == nil {
-		return nil
-	}
-	if r, ok := asReply(err); ok {
-		if classify(r) == drop.ErrAuth {
-			return loginRefused{err}
-		}
-		return err
-	}
-	if transport(err) {
-		return err
-	}
-	msg := strings.ToLower(err.Error())
-	if containsAny(msg, []string{"login", "user", "anonymous", "password", "denied", "not allowed", "private"}) {
-		return loginRefused{err}
-	}
-	return err
-}
-
-func dialError(where, user string, timeout time.Duration, err error) error {
-	var lr loginRefused
-	var cve *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &lr):
-		return fmt.Errorf("ftp login to %s as %s: %w: %w", where, user, drop.ErrAuth, lr.err)
-	case errors.As(err, &cve):
-		fp := ""
-		if len(cve.UnverifiedCertificates) > 0 {
-			sum := sha256.Sum256(cve.UnverifiedCertificates[0].Raw)
-			fp = " SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
-		}
-		return fmt.Errorf("ftp dial %s: the server's TLS certificate%s is not trusted (give the partner's CA, or check the host name in the URL): %w: %w", where, fp, drop.ErrHostKey, err)
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Errorf("ftp dial %s: no answer within %s: %w", where, timeout, err)
-	}
-	return fmt.Errorf("ftp dial %s: %w", where, err)
-}
-
-// ftpsConfig is base (or an empty config) for host, with a session cache:
-// servers that insist the data connections resume the control
-// connection's TLS session (vsftpd's require_ssl_reuse) get that.
-func ftpsConfig(base *tls.Config, host string) *tls.Config {
-	c := &tls.Config{}
-	if base != nil {
-		c = base.Clone()
-	}
-	if c.ServerName == "" {
-		c.ServerName = host
-	}
-	if c.ClientSessionCache == nil {
-		c.ClientSessionCache = tls.NewLRUClientSessionCache(4)
-	}
-	return c
-}
 
 // conn is one logged-in session.
 type conn struct {
@@ -248,13 +67,6 @@ type conn struct {
 	dead   error
 	closed bool
 }
-
-// localError is a failure on our side of a transfer (the caller's reader
-// or writer, or a short transfer): the session itself is fine.
-type localError struct{ err error }
-
-func (e localError) Error() string { return e.err.Error() }
-func (e localError) Unwrap() error { return e.err }
 
 // run does one operation: op and label name it in errors, subject is the
 // path whose existence tells a bare 550 apart (see explain).
@@ -280,94 +92,6 @@ func (c *conn) run(ctx context.Context, op, label, subject string, f func() erro
 	}
 	c.nc.setContext(context.Background())
 	return err
-}
-
-// fail is err with the operation's name and the drop error it means; it
-// marks the session dead when err leaves it in an unknown state.
-func (c *conn) fail(op, label, subject string, err error) error {
-	prefix := "ftp " + op + " " + label
-	var le localError
-	switch {
-	case errors.As(err, &le):
-		return fmt.Errorf("%s: %w", prefix, le.err)
-	case errors.Is(err, drop.ErrNotFound), errors.Is(err, drop.ErrPermission):
-		return fmt.Errorf("%s: %w", prefix, err)
-	case errors.Is(err, jftp.ErrInvalidCommand):
-		return fmt.Errorf("%s: FTP cannot send a name with CR or LF in it: %w", prefix, err)
-	}
-	if r, ok := asReply(err); ok && !transport(err) {
-		if r.Code == 421 {
-			// "Service not available, closing control connection."
-			c.dead = err
-		}
-		kind := classify(r)
-		if kind == nil && r.Code == 550 && c.dead == nil {
-			kind = c.explain(subject)
-		}
-		if kind != nil {
-			return fmt.Errorf("%s: %w: %w", prefix, kind, err)
-		}
-		return fmt.Errorf("%s: %w", prefix, err)
-	}
-	c.dead = err
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return fmt.Errorf("%s: no answer from the server within %s: %w", prefix, c.timeout, err)
-	}
-	return fmt.Errorf("%s: %w", prefix, err)
-}
-
-// transport says whether err is the connection's failure rather than the
-// server's answer: after one, the control connection is closed or out of
-// step, and the session cannot go on.
-func transport(err error) bool {
-	var ne net.Error
-	var pe textproto.ProtocolError
-	var re tls.RecordHeaderError
-	var ae tls.AlertError
-	return errors.As(err, &ne) || errors.As(err, &pe) || errors.As(err, &re) || errors.As(err, &ae) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed) || errors.Is(err, errAborted) ||
-		strings.HasPrefix(err.Error(), "tls: ")
-}
-
-// explain tells why the server refused subject with a 550 that does not
-// say: it lists the parent and looks for the name. Not there: ErrNotFound.
-// There (or the parent there but not listable): ErrPermission. The parent
-// refused as well: the same question one level up. nil when the listing
-// fails otherwise.
-func (c *conn) explain(subject string) error {
-	p := path.Clean(subject)
-	for range 64 {
-		dir, name := path.Dir(p), path.Base(p)
-		if name == "/" || name == "." {
-			return drop.ErrPermission // the root or login directory exists
-		}
-		es, err := c.rawList(dir)
-		if err == nil {
-			for _, e := range es {
-				if e.Name == name {
-					return drop.ErrPermission
-				}
-			}
-			return drop.ErrNotFound
-		}
-		r, ok := asReply(err)
-		if !ok || transport(err) {
-			c.dead = err
-			return nil
-		}
-		if kind := classify(r); kind != nil {
-			if kind == drop.ErrNotFound {
-				return drop.ErrNotFound
-			}
-			return drop.ErrPermission
-		}
-		if r.Code != 550 {
-			return nil
-		}
-		p = dir
-	}
-	return nil
 }
 
 // rawList lists dir with MLSD, or else with LIST inside it.
