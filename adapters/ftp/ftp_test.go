@@ -1,16 +1,15 @@
 package ftp
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderhub/orderhub/adapters/drop"
 	"github.com/orderhub/orderhub/adapters/drop/droptest"
+	"github.com/orderhub/orderhub/internal/testserver"
 	"github.com/orderhub/orderhub/internal/testserver/ftpd"
 )
 
@@ -54,7 +53,7 @@ func TestConformance(t *testing.T) {
 			s := ftpd.Start(t, ftpd.Options{TLS: tc.scheme == "ftps"})
 			ep := endpoint(t, s, tc.scheme)
 			ep.DisableEPSV = !tc.epsv
-			var transcript syncBuffer
+			var transcript testserver.Output
 			tc.o.transcript = &transcript
 			n := 0
 			droptest.Run(t, func(t *testing.T) (drop.Conn, string) {
@@ -82,21 +81,4 @@ func TestConformance(t *testing.T) {
 			}
 		})
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

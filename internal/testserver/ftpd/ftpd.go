@@ -11,7 +11,6 @@
 package ftpd
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -30,6 +29,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/orderhub/orderhub/internal/testserver"
 )
 
 // Options are what a test may choose about its server. The zero value is
@@ -65,7 +66,7 @@ type Server struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has been waited for
-	out  *syncBuffer
+	out  *testserver.Output
 }
 
 // Start runs a server until the test ends. It returns once the server
@@ -76,7 +77,7 @@ func Start(t testing.TB, opts Options) *Server {
 	pw := lookPath("pure-pw")
 	if bin == "" || pw == "" {
 		msg := "pure-ftpd not installed (apt-get install pure-ftpd)"
-		if os.Getenv("ORDERHUB_REQUIRE_SERVERS") == "1" {
+		if testserver.Required() {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
@@ -112,7 +113,10 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("pure-pw mkdb: %v: %s", err, out)
 	}
 
-	port := freePort(t)
+	port, err := testserver.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	first := freeRange(t, passivePorts)
 	s.args = []string{
@@ -236,7 +240,7 @@ func (s *Server) Restart() {
 func (s *Server) start() {
 	s.t.Helper()
 	cmd := exec.Command(s.bin, s.args...)
-	out := &syncBuffer{}
+	out := &testserver.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	// A group of its own, so Kill reaches the session processes pure-ftpd
 	// forks for each client, not only the listener.
@@ -322,15 +326,6 @@ func lookPath(name string) string {
 	return ""
 }
 
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // freeRange finds n consecutive ports on 127.0.0.1 that can all be bound
 // now, away from the kernel's ephemeral range, so that no other test's
 // server takes them.
@@ -356,22 +351,4 @@ func freeRange(t testing.TB, n int) int {
 	}
 	t.Fatalf("no %d free consecutive ports found for the passive range", n)
 	return 0
-}
-
-// syncBuffer collects the server's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

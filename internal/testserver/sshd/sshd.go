@@ -30,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderhub/orderhub/internal/testserver"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -86,7 +87,7 @@ type Server struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
-	log    *lockedBuffer
+	log    *testserver.Output
 	inproc *inProcess
 }
 
@@ -118,7 +119,7 @@ func Start(t testing.TB, opts Options) *Server {
 	s := &Server{t: t, opts: opts, work: t.TempDir(), uid: -1, gid: -1}
 	s.makeKeys()
 	s.makeRoot()
-	require := os.Getenv("ORDERHUB_REQUIRE_SERVERS") == "1"
+	require := testserver.Required()
 	useSSHD := !opts.InProcess
 	if useSSHD {
 		if _, err := os.Stat(Binary); err != nil {
@@ -334,7 +335,7 @@ func (s *Server) startSSHD() error {
 	var err error
 	for range 5 {
 		var port int
-		if port, err = freePort(); err != nil {
+		if port, err = testserver.FreePort(); err != nil {
 			return err
 		}
 		if err = s.writeConfig(port); err != nil {
@@ -359,7 +360,7 @@ func (s *Server) runSSHD() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cmd := exec.Command(Binary, "-D", "-e", "-f", s.cfgFile)
-	log := &lockedBuffer{}
+	log := &testserver.Output{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", Binary, err)
@@ -423,15 +424,6 @@ func waitGreeting(addr string, exited <-chan struct{}, within time.Duration) err
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Log is what sshd wrote so far, for a failing test's message.
@@ -548,23 +540,6 @@ func descendants(pid int) []int {
 		}
 	}
 	return out
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // Freeze stops (SIGSTOP) sshd and its sessions: connections stay open
