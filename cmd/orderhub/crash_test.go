@@ -55,16 +55,28 @@ type server struct {
 
 func startServer(t *testing.T, data, addr string) *server {
 	t.Helper()
+	return startServerEnv(t, data, addr, true)
+}
+
+// startServerEnv starts orderhub serve with env added to the test's own,
+// and waits for it to be healthy when wait is set (not for a serve meant
+// to die at a failpoint).
+func startServerEnv(t *testing.T, data, addr string, wait bool, env ...string) *server {
+	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(data, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(binary, "serve", "--data", data, "--http", addr, "--config", filepath.Join(data, "orderhub.yaml"))
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	s := &server{t: t, cmd: cmd, data: data, addr: addr, log: logf}
+	if !wait {
+		return s
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
