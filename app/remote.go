@@ -67,7 +67,7 @@ func (a *App) Remotes() *drop.Service {
 // saveTransport keeps a link's state for orderhub transports and the API.
 func (a *App) saveTransport(st drop.State) {
 	ts := store.TransportState{Partner: st.Partner, URL: st.URL, State: store.TransportOK, Since: st.Since,
-		LastOK: st.LastOK, NextTry: st.NextTry, Failures: st.Failures, UpdatedAt: time.Now()}
+		LastOK: st.LastOK, NextTry: st.NextTry, Failures: st.Failures}
 	if !st.OK {
 		ts.State = store.TransportFailing
 		if st.Err != nil {

@@ -55,8 +55,9 @@ func remoteFor(profiles *mappings.Profiles, raw, partner string) (string, *mappi
 		return ru != nil && ru.Scheme == u.Scheme && strings.EqualFold(ru.Host, u.Host) &&
 			(u.User == nil || ru.User.Username() == u.User.Username())
 	}
+	remotes := profiles.Remotes()
 	var ids []string
-	for id, r := range profiles.Remotes() {
+	for id, r := range remotes {
 		if (partner == "" || id == partner) && same(r) {
 			ids = append(ids, id)
 		}
@@ -70,12 +71,12 @@ func remoteFor(profiles *mappings.Profiles, raw, partner string) (string, *mappi
 	case len(ids) > 1:
 		return "", nil, fmt.Errorf("partners %s all pull from %s: say which with --partner", strings.Join(ids, ", "), u.Redacted())
 	}
-	r := *profiles.Remotes()[ids[0]]
+	r := *remotes[ids[0]]
 	if p := u.Path; p != "" && p != "/" {
-		r.Inbound = p
-		if r.Claims() && r.Claim == path.Join(profiles.Remotes()[ids[0]].Inbound, ".orderhub") {
+		if r.Claims() && r.Claim == path.Join(r.Inbound, ".orderhub") {
 			r.Claim = path.Join(p, ".orderhub")
 		}
+		r.Inbound = p
 	}
 	if r.Inbound == "" {
 		return "", nil, fmt.Errorf("partner %s's remote has no inbound directory: give one in the URL's path", ids[0])

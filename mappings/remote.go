@@ -223,10 +223,10 @@ func (p *Profiles) Remotes() map[string]*Remote {
 
 // RemoteFor is a partner's remote drop, or nil.
 func (p *Profiles) RemoteFor(partner string) *Remote {
-	if p == nil {
-		return nil
+	if prof, ok := p.Get(partner); ok {
+		return prof.Remote
 	}
-	return p.Remotes()[partner]
+	return nil
 }
 
 // String is the remote for messages: its URL, which holds no password.

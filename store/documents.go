@@ -68,10 +68,8 @@ func scanDoc(sc interface{ Scan(...any) error }) (*Document, error) {
 	}
 	d.ReceivedAt, _ = time.Parse(time.RFC3339Nano, rec)
 	d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, upd)
-	if dlv != "" {
-		if t, err := time.Parse(time.RFC3339Nano, dlv); err == nil {
-			d.DeliveredAt = &t
-		}
+	if t := optTime(dlv); !t.IsZero() {
+		d.DeliveredAt = &t
 	}
 	return &d, nil
 }
@@ -92,7 +90,7 @@ func (t *Tx) InsertDocument(d *Document) error {
 	}
 	dlv := ""
 	if d.DeliveredAt != nil {
-		dlv = d.DeliveredAt.UTC().Format(time.RFC3339Nano)
+		dlv = optStamp(*d.DeliveredAt)
 	}
 	_, err := t.tx.Exec(`INSERT INTO documents (`+docCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.ID, d.SHA256, d.Partner, d.Transport, d.Name, d.Size, d.ReceivedAt.UTC().Format(time.RFC3339Nano),

@@ -24,13 +24,19 @@ import (
 // rename and before the removal puts the same answer again at the next
 // start: a partner may see an answer twice, never half of one, and never
 // miss one.
-func (p *Puller) Deliver(ctx context.Context) error {
+//
+// It returns how many answers it put; with none waiting, it does not
+// connect.
+func (p *Puller) Deliver(ctx context.Context) (int, error) {
+	if p.Outbox == "" {
+		return 0, nil
+	}
 	es, err := os.ReadDir(p.Outbox)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("outbox: %w", err)
+		return 0, fmt.Errorf("outbox: %w", err)
 	}
 	type waiting struct {
 		name string
@@ -48,24 +54,24 @@ func (p *Puller) Deliver(ctx context.Context) error {
 		ws = append(ws, waiting{e.Name(), fi})
 	}
 	if len(ws) == 0 {
-		return nil
+		return 0, nil
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].info.ModTime().Before(ws[j].info.ModTime()) })
 	c, err := p.connect(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := p.mkdir(ctx, c, p.Remote.Outbound); err != nil {
 		p.dropBroken(err)
-		return fmt.Errorf("outbound directory %s: %w", p.Remote.Outbound, err)
+		return 0, fmt.Errorf("outbound directory %s: %w", p.Remote.Outbound, err)
 	}
-	for _, w := range ws {
+	for i, w := range ws {
 		if err := p.deliverOne(ctx, c, w.name, w.info); err != nil {
 			p.dropBroken(err)
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(ws), nil
 }
 
 func (p *Puller) dropBroken(err error) {
@@ -85,7 +91,7 @@ func (p *Puller) deliverOne(ctx context.Context, c Conn, name string, fi os.File
 	}
 	final := path.Join(p.Remote.Outbound, name)
 	tmp := path.Join(p.Remote.Outbound, "."+name+".tmp")
-	if _, err := c.Put(ctx, tmp, bytesReader(body)); err != nil {
+	if _, err := c.Put(ctx, tmp, bytes.NewReader(body)); err != nil {
 		return fmt.Errorf("put %s: %w", tmp, err)
 	}
 	if err := c.Rename(ctx, tmp, final); err != nil {
@@ -119,5 +125,3 @@ func (p *Puller) deliverOne(ctx context.Context, c Conn, name string, fi os.File
 	p.log().Info("answer delivered", "partner", p.Partner, "url", p.Endpoint.Redacted(), "path", final, "bytes", len(body), "document", doc.ID)
 	return nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

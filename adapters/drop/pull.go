@@ -226,7 +226,8 @@ func (p *Puller) finishPending(ctx context.Context, c Conn, r *Report) error {
 			return err
 		}
 		if intake.Unfinished(doc.State) {
-			if err := p.read(ctx, c, pl, doc); err != nil {
+			rc, err := p.read(ctx, c, pl, doc)
+			if err != nil {
 				a.Did, a.Err = "failed", err
 				p.add(r, a)
 				if broken(err) {
@@ -234,10 +235,7 @@ func (p *Puller) finishPending(ctx context.Context, c Conn, r *Report) error {
 				}
 				continue
 			}
-			doc, err = p.Store.Document(ctx, pl.DocumentID)
-			if err != nil {
-				return err
-			}
+			doc = rc.Document
 		}
 		if err := p.after(ctx, c, pl); err != nil {
 			a.Did, a.Err = "failed", err
@@ -266,27 +264,26 @@ func did(doc *store.Document) string {
 // read hands a pull's document to the target. Its bytes are in the local
 // spool, or (when a crash came before they were synced and renamed) still
 // on the server, where they are fetched again and must hash the same.
-func (p *Puller) read(ctx context.Context, c Conn, pl *store.Pull, doc *store.Document) error {
+func (p *Puller) read(ctx context.Context, c Conn, pl *store.Pull, doc *store.Document) (*intake.Receipt, error) {
 	final := doc.Path
 	if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
 		tmp := final + ".tmp"
 		if _, err := os.Stat(tmp); err != nil {
 			sum, _, err := p.fetch(ctx, c, pl.Path, tmp)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if sum != pl.SHA256 {
 				os.Remove(tmp)
-				return fmt.Errorf("%s: the file on the server is not the one in the ledger (sha256 %s, want %s): left for an operator", pl.Path, sum, pl.SHA256)
+				return nil, fmt.Errorf("%s: the file on the server is not the one in the ledger (sha256 %s, want %s): left for an operator", pl.Path, sum, pl.SHA256)
 			}
 		}
 		if err := os.Rename(tmp, final); err != nil {
-			return fmt.Errorf("spool %s: %w", final, err)
+			return nil, fmt.Errorf("spool %s: %w", final, err)
 		}
 		syncDir(filepath.Dir(final))
 	}
-	_, err := p.Target.File(ctx, intake.Submission{Path: final, Name: doc.Name, Partner: p.Partner, Transport: doc.Transport})
-	return err
+	return p.Target.File(ctx, intake.Submission{Path: final, Name: doc.Name, Partner: p.Partner, Transport: doc.Transport})
 }
 
 // after does what the profile says with a pulled file on the server, then
@@ -503,18 +500,15 @@ func (p *Puller) pull(ctx context.Context, c Conn, r *Report, found, rp, name st
 		return fail(fmt.Errorf("spool %s: %w", final, err))
 	}
 	syncDir(filepath.Dir(final))
-	if _, err := p.Target.File(ctx, intake.Submission{Path: final, Name: name, Partner: p.Partner, Transport: doc.Transport}); err != nil {
+	rc, err := p.Target.File(ctx, intake.Submission{Path: final, Name: name, Partner: p.Partner, Transport: doc.Transport})
+	if err != nil {
 		return fail(err) // the ledger has it: finishPending reads it next time
 	}
 	crashPoint("drop.read")
 	if err := p.after(ctx, c, pl); err != nil {
 		return fail(err)
 	}
-	if d, err := p.Store.Document(ctx, doc.ID); err == nil {
-		a.Did = did(d)
-	} else {
-		a.Did = "pulled"
-	}
+	a.Did = did(rc.Document)
 	p.add(r, a)
 	return nil
 }

@@ -477,7 +477,7 @@ func TestDeliverAtomically(t *testing.T) {
 		}
 		return nil
 	})
-	if err := p.Deliver(context.Background()); err != nil {
+	if _, err := p.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range seen {
@@ -509,14 +509,14 @@ func TestDeliverAtomically(t *testing.T) {
 		}
 		return nil
 	})
-	if err := p.Deliver(context.Background()); err == nil {
+	if _, err := p.Deliver(context.Background()); err == nil {
 		t.Fatal("Deliver with a failing server succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(p.Outbox, "997 00002.x12")); err != nil {
 		t.Fatalf("an answer that could not be put left the outbox: %v", err)
 	}
 	s.setFail(nil)
-	if err := p.Deliver(context.Background()); err != nil {
+	if _, err := p.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.files("acks"); len(got) != 3 {

@@ -3,7 +3,6 @@ package drop
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"time"
 )
 
@@ -79,9 +78,10 @@ func (p *Puller) Run(ctx context.Context) error {
 			}
 			nextPoll = now.Add(p.Remote.Poll.Duration)
 		}
-		if err == nil && p.Remote.Outbound != "" && p.pendingAnswers() {
-			worked = true
-			err = p.Deliver(ctx)
+		if err == nil && p.Remote.Outbound != "" {
+			var n int
+			n, err = p.Deliver(ctx)
+			worked = worked || n > 0 || err != nil
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -124,21 +124,4 @@ func (p *Puller) report(st State) {
 	if p.OnState != nil {
 		p.OnState(st)
 	}
-}
-
-// pendingAnswers tells whether the partner's outbox holds an answer.
-func (p *Puller) pendingAnswers() bool {
-	if p.Outbox == "" {
-		return false
-	}
-	es, err := os.ReadDir(p.Outbox)
-	if err != nil {
-		return false
-	}
-	for _, e := range es {
-		if e.Type().IsRegular() && !Ignored(e.Name()) {
-			return true
-		}
-	}
-	return false
 }
