@@ -24,16 +24,9 @@ func (s *Server) partnerOrOperator(h func(w http.ResponseWriter, r *http.Request
 			h(w, r, "")
 			return
 		}
-		p, err := s.store.PartnerByToken(r.Context(), token)
-		if errors.Is(err, store.ErrNotFound) {
-			unknownToken(w, "orderhub")
-			return
+		if p, ok := s.partnerOf(w, r, token); ok {
+			h(w, r, p.ID)
 		}
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		h(w, r, p.ID)
 	}
 }
 

@@ -203,17 +203,27 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 			noToken(w, "orderhub", "send the partner's token as Authorization: Bearer <token>")
 			return
 		}
-		p, err := s.store.PartnerByToken(r.Context(), token)
-		if errors.Is(err, store.ErrNotFound) {
-			unknownToken(w, "orderhub")
-			return
-		}
-		if err != nil {
-			s.internal(w, r, err)
+		p, ok := s.partnerOf(w, r, token)
+		if !ok {
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	}
+}
+
+// partnerOf is the partner whose token this is; ok is false when it has
+// answered (401 for a token nobody has, 500 when the store failed).
+func (s *Server) partnerOf(w http.ResponseWriter, r *http.Request, token string) (p *store.Partner, ok bool) {
+	p, err := s.store.PartnerByToken(r.Context(), token)
+	if errors.Is(err, store.ErrNotFound) {
+		unknownToken(w, "orderhub")
+		return nil, false
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return nil, false
+	}
+	return p, true
 }
 
 // bearerToken is the token of a request's "Authorization: Bearer <token>"
