@@ -38,6 +38,8 @@ type Profile struct {
 	Partner string `yaml:"partner"`
 	// X12 is set for partners that send X12.
 	X12 *X12Profile `yaml:"x12"`
+	// EDIFACT is set for partners that send UN/EDIFACT.
+	EDIFACT *EDIFACTProfile `yaml:"edifact"`
 	// Sheet is set for partners whose spreadsheets need a map.
 	Sheet *SheetProfile `yaml:"sheet"`
 	// Crosswalk maps the partner's own item numbers and GTINs to our
@@ -224,6 +226,9 @@ func (p *Profile) setDefaults() {
 	if p.X12 != nil {
 		p.X12.setDefaults()
 	}
+	if p.EDIFACT != nil {
+		p.EDIFACT.setDefaults()
+	}
 	if p.Remote != nil {
 		p.Remote.setDefaults()
 	}
@@ -287,6 +292,9 @@ func (p *Profile) validate() error {
 	if p.Remote != nil {
 		p.Remote.validate(add)
 	}
+	if p.EDIFACT != nil {
+		p.EDIFACT.validate(add)
+	}
 	if !partnerRE.MatchString(p.Partner) {
 		add("partner", "want a partner id (letters, digits, _ . -), got %q", p.Partner)
 	}
@@ -346,6 +354,7 @@ type Profiles struct {
 	mu       sync.RWMutex
 	byID     map[string]*Profile
 	byX12    map[string][]*Profile // "qualifier/id" → profiles
+	byEDI    map[string][]*Profile // UNB sender id → profiles
 	stamp    string                // names, sizes and times of the files last read
 	checked  time.Time
 	problems error
@@ -387,6 +396,7 @@ func (p *Profiles) reload(force bool) error {
 	}
 	byID := map[string]*Profile{}
 	byX12 := map[string][]*Profile{}
+	byEDI := map[string][]*Profile{}
 	var errs []error
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -410,9 +420,13 @@ func (p *Profiles) reload(force bool) error {
 			k := prof.X12.SenderQualifier + "/" + prof.X12.SenderID
 			byX12[k] = append(byX12[k], &prof)
 		}
+		if prof.EDIFACT != nil {
+			k := prof.EDIFACT.SenderID
+			byEDI[k] = append(byEDI[k], &prof)
+		}
 	}
 	p.mu.Lock()
-	p.byID, p.byX12, p.stamp, p.problems = byID, byX12, stamp, errors.Join(errs...)
+	p.byID, p.byX12, p.byEDI, p.stamp, p.problems = byID, byX12, byEDI, stamp, errors.Join(errs...)
 	p.mu.Unlock()
 	return p.problems
 }
@@ -502,6 +516,42 @@ func (p *Profiles) ByX12(qualifier, sender, groupSender string) (*Profile, bool)
 		}
 	}
 	return fallback, fallback != nil
+}
+
+// ByEDIFACT finds the partner an EDIFACT interchange is from by its UNB
+// sender identification and code qualifier, and its UNG sender when the
+// interchange has groups. A profile without a qualifier matches any; one
+// with a group_sender is preferred when the group sender is its.
+func (p *Profiles) ByEDIFACT(qualifier, sender, groupSender string) (*Profile, bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.maybeReload()
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var best *Profile
+	score := -1
+	for _, c := range p.byEDI[strings.TrimSpace(sender)] {
+		e := c.EDIFACT
+		if e.SenderQualifier != "" && e.SenderQualifier != strings.TrimSpace(qualifier) {
+			continue
+		}
+		s := 0
+		switch e.GroupSender {
+		case "":
+		case strings.TrimSpace(groupSender):
+			s += 2
+		default:
+			continue
+		}
+		if e.SenderQualifier != "" {
+			s++
+		}
+		if s > score {
+			best, score = c, s
+		}
+	}
+	return best, best != nil
 }
 
 // WithProfiles puts the partners' profile crosswalks in front of lk.

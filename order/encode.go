@@ -266,6 +266,11 @@ func appendSource(b []byte, s *Source) []byte {
 	w.str("group", s.Group, true)
 	w.str("transaction", s.Transaction, true)
 	w.str("position", s.Position, true)
+	w.str("syntax", s.Syntax, true)
+	w.str("service_chars", s.ServiceChars, true)
+	w.str("message_version", s.MessageVersion, true)
+	w.str("sender", s.Sender, true)
+	w.str("recipient", s.Recipient, true)
 	return append(w.b, '}')
 }
 

@@ -243,6 +243,16 @@ type Source struct {
 	// Position is where in the document the order starts: a line number for
 	// NDJSON, a segment number for EDI, sheet!row for spreadsheets.
 	Position string `json:"position,omitempty"`
+	// How an EDIFACT order was written, so its ORDRSP answers in kind: the
+	// syntax identifier and version ("UNOC:3"), the six service characters
+	// in force (":+.? '"), the message version ("D:96A:UN:EAN008") and
+	// the interchange's sender and recipient ("14:4012345000009", the
+	// qualifier first when there is one).
+	Syntax         string `json:"syntax,omitempty"`
+	ServiceChars   string `json:"service_chars,omitempty"`
+	MessageVersion string `json:"message_version,omitempty"`
+	Sender         string `json:"sender,omitempty"`
+	Recipient      string `json:"recipient,omitempty"`
 }
 
 // Problem is one reason an order or a line was refused, with the JSON path it
