@@ -14,11 +14,11 @@ var errSegmentTooLong = errors.New("segment too long")
 
 // segment flags.
 const (
-	fRelease  uint8 = 1 << iota // the segment has release characters
-	fBad                        // a byte outside the repertoire
-	fHigh                       // bytes whose validity depends on their value
-	fNoTerm                     // the document ended before its terminator
-	fTooLong                    // cut at MaxSegment
+	fRelease uint8 = 1 << iota // the segment has release characters
+	fBad                       // a byte outside the repertoire
+	fHigh                      // bytes whose validity depends on their value
+	fNoTerm                    // the document ended before its terminator
+	fTooLong                   // cut at MaxSegment
 )
 
 // scanner cuts a document into segments. It copies each segment, without
