@@ -418,14 +418,11 @@ func appendOnce(errs []*Error, e *Error) []*Error {
 	return append(errs, e)
 }
 
-// keep copies a segment out of the scratch, which the next read reuses.
+// keep copies a segment out of the scratch, which the next read reuses,
+// or out of a message buffer it is about to be trimmed from.
 func (w *walker) keep(s *Segment) *Segment {
-	if s.d != &w.scratch {
-		c := *s
-		return &c
-	}
-	d := &msgData{buf: append([]byte(nil), s.bytes()...), sep: w.scratch.sep, cs: w.scratch.cs}
-	for _, p := range w.scratch.seps[s.sep0:s.sep1] {
+	d := &msgData{buf: append([]byte(nil), s.bytes()...), sep: s.d.sep, cs: s.d.cs}
+	for _, p := range s.d.seps[s.sep0:s.sep1] {
 		d.seps = append(d.seps, p-s.s)
 	}
 	c := Segment{d: d, s: 0, e: int32(len(d.buf)), sep0: 0, sep1: int32(len(d.seps)), pos: s.pos, flags: s.flags, off: s.off}
