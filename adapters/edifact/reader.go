@@ -286,14 +286,14 @@ type walker struct {
 	onDone func(*InterchangeReport, int)
 
 	// The interchange being read; nil between interchanges.
-	ix      *InterchangeReport
-	ord     int // its ordinal in the document, from 1
-	count   int // messages (or groups) for UNZ 0036
-	group   *GroupReport
-	gord    int // the group's ordinal in its interchange
-	gcount  int // messages in the group, for UNE 0060
-	sep     Separators
-	cs      *charset
+	ix     *InterchangeReport
+	ord    int // its ordinal in the document, from 1
+	count  int // messages (or groups) for UNZ 0036
+	group  *GroupReport
+	gord   int // the group's ordinal in its interchange
+	gcount int // messages in the group, for UNE 0060
+	sep    Separators
+	cs     *charset
 	// refs are the message references seen in the interchange, hashed:
 	// a large interchange has hundreds of thousands.
 	refs    map[uint64]struct{}
