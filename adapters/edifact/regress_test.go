@@ -41,3 +41,46 @@ func TestBOMCutByReads(t *testing.T) {
 		}
 	}
 }
+
+// A message past MaxMessage is handed out without its segments, refused
+// by an error about the message (CONTRL's UCM: no segment to name), and
+// the segments after the limit are not held either.
+func TestMessageTooLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("UNB+UNOC:3+SENDER:14+ORDERHUB+261120:0930+IC1'UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1+9'")
+	n := 3
+	for b.Len() < 3*1024 {
+		b.WriteString("FTX+AAI+++SOME FREE TEXT THAT TAKES ROOM IN THE MESSAGE'")
+		n++
+	}
+	b.WriteString("UNT+" + itoa(n) + "+M1'UNH+M2+ORDERS:D:96A:UN'BGM+220+PO2+9'UNT+3+M2'UNZ+2+IC1'")
+	msgs, _ := readAllMessages(t, strings.NewReader(b.String()), Options{Doc: "big", MaxMessage: 1024})
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	big := msgs[0]
+	if len(big.Segments) != 0 {
+		t.Errorf("the large message holds %d segments, the first %s at position %d", len(big.Segments), big.Segments[0].Tag(), big.Segments[0].Pos())
+	}
+	if len(big.Report.Errors) != 1 {
+		t.Fatalf("the large message has errors %v, want one", big.Report.Errors)
+	}
+	if e := big.Report.Errors[0]; e.Level != LevelMessage || e.Code != CodeUnspecified || e.Message != "M1" {
+		t.Errorf("the large message's error %q is level %d code %s, want a message-level %s", e, e.Level, e.Code, CodeUnspecified)
+	}
+	if m := msgs[1]; len(m.Report.Errors) > 0 || len(m.Segments) != 3 {
+		t.Errorf("the next message: %d segments, errors %v", len(m.Segments), m.Report.Errors)
+	}
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		if n /= 10; n == 0 {
+			return string(b[i:])
+		}
+	}
+}
