@@ -1,10 +1,12 @@
 package edifact
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 )
 
 // Regression tests for what FuzzReader found in the reader.
@@ -81,6 +83,34 @@ func itoa(n int) string {
 		b[i] = byte('0' + n%10)
 		if n /= 10; n == 0 {
 			return string(b[i:])
+		}
+	}
+}
+
+// Str is UTF-8 whatever the bytes: those that are no character of the
+// declared set (refused, but their message is still handed out and its
+// values read to say what is wrong) come out as U+FFFD.
+func TestStrValidUTF8(t *testing.T) {
+	for _, tc := range []struct{ syntax, value, want string }{
+		{"UNOY", "\xe6\x9d", "\ufffd"},
+		{"UNOY", "AB\xffC", "AB\ufffdC"},
+		{"UNOW", "\xc3", "\ufffd"},
+		{"UNOA", "CAF\xc9", "CAF\ufffd"},
+		{"UNOB", "CAF\xe9?+", "CAF\ufffd+"},
+		{"UNOY", "CAF\xc3\xa9", "CAF\u00e9"},
+		{"UNOC", "CAF\xe9", "CAF\u00e9"},
+	} {
+		doc := "UNB+" + tc.syntax + ":3+SENDER:14+ORDERHUB+261120:0930+IC1'UNH+M1+ORDERS:D:96A:UN'NAD+BY+++" + tc.value + "'UNT+3+M1'UNZ+1+IC1'"
+		msgs, _ := readAllMessages(t, strings.NewReader(doc), Options{Doc: "utf8"})
+		if len(msgs) != 1 || len(msgs[0].Segments) < 2 {
+			t.Fatalf("%s %q: %d messages", tc.syntax, tc.value, len(msgs))
+		}
+		got := msgs[0].Segments[1].Str(4, 1)
+		if got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("%s %q: Str %q, want %q", tc.syntax, tc.value, got, tc.want)
+		}
+		if bytes.Equal([]byte(tc.want), []byte(tc.value)) != (len(msgs[0].Report.Errors) == 0) && tc.syntax != "UNOC" && !strings.Contains(tc.value, "?") {
+			t.Errorf("%s %q: errors %v", tc.syntax, tc.value, msgs[0].Report.Errors)
 		}
 	}
 }
