@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // Writer writes EDIFACT segments with one set of service characters. A
@@ -262,7 +261,7 @@ func (w *Writer) appendValue(b []byte, v string) ([]byte, string) {
 		}
 		var ok bool
 		if b, ok = w.rep.append(b, r); !ok {
-			return b, fmt.Sprintf("%q is not in the %s repertoire", r, w.rep.id)
+			return b, fmt.Sprintf("%q is not in the %s repertoire", r, w.rep.name())
 		}
 	}
 	return b, ""
@@ -305,63 +304,60 @@ func serviceSegment(tag string) bool {
 	return false
 }
 
-// repertoire is the character set of a syntax identifier, as written.
-type repertoire struct {
-	id    string
-	level byte // 'A' or 'B' for UNOA/UNOB, 0 otherwise
-	cm    *charmap.Charmap
+// repertoire is the character set values are written in: the reader's
+// charset of the UNB's syntax identifier (charsets), or UTF-8 before any
+// UNB (cs nil).
+type repertoire struct{ cs *charset }
+
+var repUTF8 = repertoire{}
+
+func (p repertoire) name() string {
+	if p.cs == nil {
+		return "UTF-8"
+	}
+	return p.cs.name
 }
-
-var repUTF8 = repertoire{id: "UTF-8"}
-
-// repertoires are the syntax identifiers we write (ISO 9735-1 annex B):
-// levels A and B are subsets of ASCII, C to K the ISO 8859 parts, W and Y
-// ISO 10646 in UTF-8.
-var repertoires = map[string]repertoire{
-	"UNOA": {id: "UNOA", level: 'A'},
-	"UNOB": {id: "UNOB", level: 'B'},
-	"UNOC": {id: "UNOC", cm: charmap.ISO8859_1},
-	"UNOD": {id: "UNOD", cm: charmap.ISO8859_2},
-	"UNOE": {id: "UNOE", cm: charmap.ISO8859_5},
-	"UNOF": {id: "UNOF", cm: charmap.ISO8859_7},
-	"UNOG": {id: "UNOG", cm: charmap.ISO8859_3},
-	"UNOH": {id: "UNOH", cm: charmap.ISO8859_4},
-	"UNOI": {id: "UNOI", cm: charmap.ISO8859_6},
-	"UNOJ": {id: "UNOJ", cm: charmap.ISO8859_8},
-	"UNOK": {id: "UNOK", cm: charmap.ISO8859_9},
-	"UNOW": {id: "UNOW"},
-	"UNOY": {id: "UNOY"},
-}
-
-// levelA holds the punctuation of level A (UNOA) besides letters, digits
-// and space.
-const levelA = `.,-()/='+:?!"%&*;<>`
 
 // append appends r in the repertoire; ok is false when it has no such
 // character. Level A has upper-case letters only: lower-case ones are
-// written upper-case, which is what every UNOA translator does, rather
-// than refusing a party name the partner itself may have sent in mixed
-// case.
+// written upper-case, which is what UNOA translators do, rather than
+// refusing a party name the partner itself may have sent in mixed case.
 func (p repertoire) append(b []byte, r rune) ([]byte, bool) {
-	switch {
-	case p.level == 'A':
+	if p.cs == nil {
+		return utf8.AppendRune(b, r), true
+	}
+	switch p.cs.kind {
+	case csLevelA:
 		switch {
 		case r >= 'a' && r <= 'z':
 			return append(b, byte(r-'a'+'A')), true
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ', r < 0x80 && strings.IndexByte(levelA, byte(r)) >= 0:
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r < utf8.RuneSelf && containsByte(levelA, byte(r)):
 			return append(b, byte(r)), true
 		}
-		return b, false
-	case p.level == 'B':
+	case csLevelB:
 		if r >= 0x20 && r < 0x7f {
 			return append(b, byte(r)), true
 		}
-		return b, false
-	case p.cm != nil:
-		c, ok := p.cm.EncodeRune(r)
-		return append(b, c), ok
+	case csLatin1:
+		if r < 0x100 {
+			return append(b, byte(r)), true
+		}
+	case csTable:
+		if r < utf8.RuneSelf {
+			return append(b, byte(r)), true
+		}
+		// The reader's table turns bytes into runes; a rune is written
+		// as the byte it comes from. Answers carry few letters beyond
+		// ASCII, so a scan of the upper half does.
+		for c := 0xa0; c < 0x100; c++ {
+			if p.cs.table[c] == r {
+				return append(b, byte(c)), true
+			}
+		}
+	case csUTF8:
+		return utf8.AppendRune(b, r), true
 	}
-	return utf8.AppendRune(b, r), true
+	return b, false
 }
 
 // ReplyEnvelope is the UNB of an interchange we send: our answers' sender
@@ -419,7 +415,7 @@ func (e *ReplyEnvelope) setDefaults() {
 // validate checks the envelope against ISO 9735's lengths, so what we
 // send is not refused for its UNB.
 func (e *ReplyEnvelope) validate() error {
-	if _, ok := repertoires[e.Syntax]; !ok {
+	if _, ok := charsets[e.Syntax]; !ok {
 		return fmt.Errorf("UNB: syntax identifier %q: want one of UNOA to UNOK, UNOW or UNOY", e.Syntax)
 	}
 	if v := e.SyntaxVersion; len(v) != 1 || v[0] < '1' || v[0] > '4' {
@@ -502,7 +498,7 @@ func (w *Writer) UNB(env ReplyEnvelope) error {
 		test = "1"
 	}
 	// UNB's own values are in the new repertoire.
-	w.rep = repertoires[env.Syntax]
+	w.rep = repertoire{cs: charsets[env.Syntax]}
 	w.envelope = true
 	w.Begin("UNB")
 	w.Elem(env.Syntax, env.SyntaxVersion)
