@@ -155,7 +155,7 @@ func (a *App) Subscribe(group string) (message.Subscriber, error) {
 func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
 	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
 		Items:        mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
-		Acknowledger: &x12.POAcknowledger{Profiles: a.Profiles, Numbers: a.Store},
+		Acknowledger: a.acknowledger(),
 		Rules:        a.Rules,
 		Policies:     a.Profiles,
 		Retry: pipeline.RetryConfig{

@@ -3,6 +3,7 @@ package edifact
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -55,7 +56,7 @@ func TestMessageTooLarge(t *testing.T) {
 		b.WriteString("FTX+AAI+++SOME FREE TEXT THAT TAKES ROOM IN THE MESSAGE'")
 		n++
 	}
-	b.WriteString("UNT+" + itoa(n) + "+M1'UNH+M2+ORDERS:D:96A:UN'BGM+220+PO2+9'UNT+3+M2'UNZ+2+IC1'")
+	b.WriteString("UNT+" + strconv.Itoa(n) + "+M1'UNH+M2+ORDERS:D:96A:UN'BGM+220+PO2+9'UNT+3+M2'UNZ+2+IC1'")
 	msgs, _ := readAllMessages(t, strings.NewReader(b.String()), Options{Doc: "big", MaxMessage: 1024})
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages, want 2", len(msgs))
@@ -72,18 +73,6 @@ func TestMessageTooLarge(t *testing.T) {
 	}
 	if m := msgs[1]; len(m.Report.Errors) > 0 || len(m.Segments) != 3 {
 		t.Errorf("the next message: %d segments, errors %v", len(m.Segments), m.Report.Errors)
-	}
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		if n /= 10; n == 0 {
-			return string(b[i:])
-		}
 	}
 }
 
