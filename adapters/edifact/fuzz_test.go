@@ -39,8 +39,6 @@ const (
 // says the reader loops: inputs are small, a read takes microseconds.
 const fuzzHang = 10 * time.Second
 
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "edifact")
-
 // fuzzSeeds returns every file of the corpus (none when it is missing) and
 // of testdata/reader, golden files left out, and a few generated
 // documents: one message, several interchanges, segments on one line.
