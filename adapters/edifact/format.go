@@ -108,6 +108,16 @@ func (e *MessageError) Unwrap() []error {
 	return out
 }
 
+// Located lists the message's problems each at its own place, for the
+// error report beside a refused document.
+func (e *MessageError) Located() []format.Located {
+	out := make([]format.Located, len(e.Errors))
+	for i, err := range e.Errors {
+		out[i] = format.Located{Position: err.DocPosition(), Message: err.Msg}
+	}
+	return out
+}
+
 // DocPosition is where the first problem is.
 func (e *MessageError) DocPosition() string {
 	if len(e.Errors) > 0 {
