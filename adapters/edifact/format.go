@@ -135,9 +135,13 @@ type sender struct {
 	refusal string
 }
 
+// senderKey is what identify looks at. It holds the values, not the
+// header: a pointer would keep every interchange's report (and through its
+// messages' headers, the slabs their bytes are in) alive to the end of the
+// document.
 type senderKey struct {
-	ix    *InterchangeHeader
-	group string
+	enveloped            bool
+	qualifier, id, group string
 }
 
 // reading is the state of one Read.
@@ -373,7 +377,7 @@ func (rd *reading) lenient(h *InterchangeHeader) bool {
 func (rd *reading) sender(h *InterchangeHeader, g *GroupHeader) *sender {
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
-	k := senderKey{ix: h}
+	k := senderKey{enveloped: h.Enveloped, qualifier: h.SenderQualifier, id: h.Sender}
 	if g != nil {
 		k.group = g.Sender
 	}

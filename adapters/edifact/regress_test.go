@@ -2,15 +2,21 @@ package edifact
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
+
+	"github.com/orderhub/orderhub/adapters/format"
+	"github.com/orderhub/orderhub/internal/bench/edifactgen/orders96a"
 )
 
-// Regression tests for what FuzzReader found in the reader.
+// Regression tests for what FuzzReader found in the reader, and what the
+// bench found in the Format.
 
 // readAllMessages reads every message of doc from in.
 func readAllMessages(t *testing.T, in io.Reader, opts Options) ([]*Message, []*Error) {
@@ -100,6 +106,44 @@ func TestStrValidUTF8(t *testing.T) {
 		}
 		if bytes.Equal([]byte(tc.want), []byte(tc.value)) != (len(msgs[0].Report.Errors) == 0) && tc.syntax != "UNOC" && !strings.Contains(tc.value, "?") {
 			t.Errorf("%s %q: errors %v", tc.syntax, tc.value, msgs[0].Report.Errors)
+		}
+	}
+}
+
+// The Format holds what one message needs while it maps it, not what the
+// document held before: the live heap after most of a 24 MiB document is
+// a few MiB, whatever the document's size. (The sender cache was keyed by
+// each interchange's header: it kept every report, and through their
+// messages' headers every slab, to the end.)
+func TestFormatMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 24 MiB")
+	}
+	var doc bytes.Buffer
+	st, err := orders96a.Write(&doc, orders96a.Config{Size: 24 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		n := 0
+		var live uint64
+		for _, err := range (&Format{Workers: workers}).Read(context.Background(), bytes.NewReader(doc.Bytes()), format.Doc{Name: "mem"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n++; n == st.Messages*9/10 {
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				live = ms.HeapAlloc
+			}
+		}
+		if n != st.Messages {
+			t.Fatalf("workers %d: %d orders of %d messages", workers, n, st.Messages)
+		}
+		// The document itself is in the heap: count it out.
+		if live -= uint64(doc.Cap()); live > 16<<20 {
+			t.Errorf("workers %d: %d MiB live after %d of %d orders of a %d MiB document", workers, live>>20, n*9/10, n, doc.Len()>>20)
 		}
 	}
 }
