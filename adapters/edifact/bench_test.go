@@ -2,12 +2,15 @@ package edifact
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/internal/bench/edifactgen/orders96a"
 )
 
@@ -122,5 +125,31 @@ func BenchmarkByteScan(b *testing.B) {
 		if n == 0 {
 			b.Fatal("nothing found")
 		}
+	}
+}
+
+// BenchmarkRead is what orderhub does with a document and what the
+// issue's goal is about: bytes to canonical orders through Format.Read,
+// messages mapped in workers (one, and one per CPU) while the reader
+// reads ahead, orders yielded in document order.
+func BenchmarkRead(b *testing.B) {
+	doc := benchDoc()
+	for _, workers := range []int{1, 0} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				for o, err := range (&Format{Workers: workers}).Read(context.Background(), bytes.NewReader(doc), format.Doc{Name: "bench"}) {
+					if err != nil || o == nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n == 0 {
+					b.Fatal("no orders")
+				}
+			}
+		})
 	}
 }
