@@ -4,8 +4,9 @@
 //   - R, the reader alone: edifact.NewReader and Next over the file, every
 //     message's segments counted, nothing mapped. No goal: it shows how
 //     much of A's time is reading.
-//   - A, bytes to canonical orders (edifact.Format.Read, goal ≥ 250 MB/s
-//     with < 64 MiB peak RSS), comes with the Format.
+//   - A, bytes to canonical orders: edifact.Format.Read over the file,
+//     every order counted and dropped. Goal ≥ 250 MB/s with < 64 MiB peak
+//     RSS.
 //   - B, `orderhub translate FILE > /dev/null`: the real binary, which
 //     also hashes the file, tidies each order, resolves its SKUs and encodes
 //     it as a JSON line. The issue sets no goal for it.
@@ -24,12 +25,14 @@
 // The file is read from the page cache (it was just written, or read by the
 // previous run): the figures are the CPU's, not the disk's.
 //
-// -cpuprofile writes a CPU profile of measure R, taken in one extra run after the timed ones so that profiling does not
+// -cpuprofile writes a CPU profile of measure A (of R when A is not run),
+// taken in one extra run after the timed ones so that profiling does not
 // weigh on the figures.
 package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -44,12 +47,13 @@ import (
 	"time"
 
 	"github.com/orderhub/orderhub/adapters/edifact"
+	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/app"
 	"github.com/orderhub/orderhub/internal/bench/benchproc"
 	"github.com/orderhub/orderhub/internal/bench/edifactgen/orders96a"
 )
 
-// The children of measure R are this command with these variables
+// The children of measures R and A are this command with these variables
 // set: the file to read, the measure, whether to tune the runtime and
 // where to write a CPU profile.
 const (
@@ -57,6 +61,8 @@ const (
 	childMeasureEnv = "ORDERHUB_BENCH_EDIFACT_MEASURE"
 	childTuneEnv    = "ORDERHUB_BENCH_EDIFACT_TUNE"
 	childCPUEnv     = "ORDERHUB_BENCH_EDIFACT_CPUPROFILE"
+	goalAMBps       = 250.0
+	goalARSSMiB     = 64.0
 )
 
 func main() {
@@ -74,9 +80,9 @@ func main() {
 	flag.StringVar(&cfg.file, "file", "", "document to read: reused if it exists, else generated there and kept (default a temporary file, removed after)")
 	flag.IntVar(&cfg.runs, "runs", 3, "timed runs of each measure")
 	flag.StringVar(&cfg.bin, "bin", "", "orderhub binary for measure B (default: built from the repository into a temporary directory)")
-	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of measure R here, from one extra, untimed run")
-	flag.BoolVar(&cfg.tune, "tune", true, "in measure R, tune the Go runtime as orderhub does (app.TuneRuntime: GOGC 400, 1 GiB memory limit, unless GOGC/GOMEMLIMIT are set); false keeps Go's defaults")
-	only := flag.String("only", "RB", "measures to run: any of R and B")
+	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of measure A (R when A is not run) here, from one extra, untimed run")
+	flag.BoolVar(&cfg.tune, "tune", true, "in measures R and A, tune the Go runtime as orderhub does (app.TuneRuntime: GOGC 400, 1 GiB memory limit, unless GOGC/GOMEMLIMIT are set); false keeps Go's defaults")
+	only := flag.String("only", "RAB", "measures to run: any of R, A and B")
 	flag.Parse()
 	cfg.only = strings.ToUpper(*only)
 	if err := run(cfg); err != nil {
@@ -91,16 +97,17 @@ type config struct {
 	tune                        bool
 }
 
-// childResult is what a child of measure R reports on its stdout.
+// childResult is what a child of measure R or A reports on its stdout.
 type childResult struct {
-	Orders     int     `json:"orders"` // messages
-	Lines      int     `json:"lines"`  // LIN segments
-	Errors     int     `json:"errors"` // messages with errors
+	// Orders are A's orders; R's messages.
+	Orders     int     `json:"orders"`
+	Lines      int     `json:"lines"`  // A: order lines; R: LIN segments
+	Errors     int     `json:"errors"` // A: refusals yielded; R: messages with errors
 	FirstError string  `json:"first_error,omitempty"`
 	Seconds    float64 `json:"seconds"` // the read alone, in the child
 }
 
-// child is the work of measure R.
+// child is the work of measure R or A.
 func child(path, measure string, tune bool, cpuprofile string) error {
 	if tune {
 		app.TuneRuntime()
@@ -120,6 +127,8 @@ func child(path, measure string, tune bool, cpuprofile string) error {
 	switch measure {
 	case "R":
 		err = readMessages(f, filepath.Base(path), &res)
+	case "A":
+		err = readOrders(f, filepath.Base(path), &res)
 	default:
 		err = fmt.Errorf("unknown measure %q", measure)
 	}
@@ -158,13 +167,34 @@ func readMessages(f *os.File, name string, res *childResult) error {
 	}
 }
 
+// readOrders is measure A: the file through edifact.Format.Read, every
+// order counted and dropped.
+func readOrders(f *os.File, name string, res *childResult) error {
+	doc := format.Doc{Name: name, Transport: "file"}
+	for o, err := range (&edifact.Format{}).Read(context.Background(), f, doc) {
+		if err != nil {
+			if fe := (*format.FatalError)(nil); errors.As(err, &fe) {
+				return err
+			}
+			if res.Errors == 0 {
+				res.FirstError = err.Error()
+			}
+			res.Errors++
+			continue
+		}
+		res.Orders++
+		res.Lines += len(o.Lines)
+	}
+	return nil
+}
+
 func run(cfg config) error {
 	if cfg.runs < 1 {
 		return errors.New("-runs must be at least 1")
 	}
-	doR, doB := strings.Contains(cfg.only, "R"), strings.Contains(cfg.only, "B")
-	if !doR && !doB || strings.Trim(cfg.only, "RB") != "" {
-		return fmt.Errorf("-only %q: want any of R and B", cfg.only)
+	doR, doA, doB := strings.Contains(cfg.only, "R"), strings.Contains(cfg.only, "A"), strings.Contains(cfg.only, "B")
+	if !doR && !doA && !doB || strings.Trim(cfg.only, "RAB") != "" {
+		return fmt.Errorf("-only %q: want any of R, A and B", cfg.only)
 	}
 	tmp, err := os.MkdirTemp("", "orderhub-bench-edifact-")
 	if err != nil {
@@ -178,10 +208,19 @@ func run(cfg config) error {
 		return err
 	}
 
-	var r, b []benchproc.Sample
-	var resR childResult
+	var r, a, b []benchproc.Sample
+	var resR, resA childResult
 	if doR {
-		if r, resR, err = measureChild("R", path, cfg.runs, cfg.tune, cfg.cpuprofile); err != nil {
+		profile := ""
+		if !doA {
+			profile = cfg.cpuprofile
+		}
+		if r, resR, err = measureChild("R", path, cfg.runs, cfg.tune, profile); err != nil {
+			return err
+		}
+	}
+	if doA {
+		if a, resA, err = measureChild("A", path, cfg.runs, cfg.tune, cfg.cpuprofile); err != nil {
 			return err
 		}
 	}
@@ -193,7 +232,10 @@ func run(cfg config) error {
 
 	fmt.Println()
 	fmt.Printf("EDIFACT ORDERS D96A (EANCOM) document: %d bytes (%.1f MiB)", size, float64(size)/(1<<20))
-	if doR {
+	switch {
+	case doA:
+		fmt.Printf(", %d orders, %d lines, %d refusals", resA.Orders, resA.Lines, resA.Errors)
+	case doR:
 		fmt.Printf(", %d messages, %d LIN, %d refused", resR.Orders, resR.Lines, resR.Errors)
 	}
 	fmt.Println()
@@ -202,12 +244,12 @@ func run(cfg config) error {
 	if load != "" {
 		fmt.Printf("load average before the runs: %s (other work on the machine slows the wall clock; CPU s is the child's user+system time)\n", load)
 	}
-	if doR {
+	if doR || doA {
 		gc := "Go defaults"
 		if cfg.tune {
 			gc = "app.TuneRuntime, as orderhub"
 		}
-		fmt.Printf("R runtime: %s%s\n", gc, benchproc.EnvGC())
+		fmt.Printf("R and A runtime: %s%s\n", gc, benchproc.EnvGC())
 	}
 	fmt.Println()
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
@@ -216,13 +258,26 @@ func run(cfg config) error {
 	if doR {
 		row(tw, "R reader alone (edifact.NewReader/Next; messages/s)", r, size, resR.Orders, "none (A's part)", none)
 	}
+	if doA {
+		row(tw, "A bytes → canonical orders (edifact.Format.Read)", a, size, resA.Orders,
+			fmt.Sprintf("≥ %.0f MB/s & < %.0f MiB", goalAMBps, goalARSSMiB),
+			func(mbps, rss float64) bool { return mbps >= goalAMBps && rss < goalARSSMiB })
+	}
 	if doB {
-		row(tw, "B orderhub translate > /dev/null", b, size, resR.Orders, "none set by the issue", none)
+		orders := resA.Orders
+		if !doA {
+			orders = resR.Orders
+		}
+		row(tw, "B orderhub translate > /dev/null", b, size, orders, "none set by the issue", none)
 	}
 	tw.Flush()
-	fmt.Println("best: fastest run, smallest peak RSS; median: median of each figure. orders/s of B uses R's message count (one order each).")
-	if cfg.cpuprofile != "" && doR {
-		fmt.Printf("CPU profile of measure R (one extra run): %s — go tool pprof -top %s\n", cfg.cpuprofile, cfg.cpuprofile)
+	fmt.Println("best: fastest run, smallest peak RSS; median: median of each figure. orders/s of B uses A's order count (R's message count without A).")
+	if cfg.cpuprofile != "" && (doA || doR) {
+		what := "A"
+		if !doA {
+			what = "R"
+		}
+		fmt.Printf("CPU profile of measure %s (one extra run): %s — go tool pprof -top %s\n", what, cfg.cpuprofile, cfg.cpuprofile)
 	}
 	return nil
 }
@@ -288,7 +343,7 @@ func document(cfg config, tmp string) (string, int64, error) {
 	return file, st.Bytes, nil
 }
 
-// measureChild runs measure R -runs times, each in a child, and once
+// measureChild runs measure R or A -runs times, each in a child, and once
 // more with a CPU profile when one is asked for.
 func measureChild(measure, path string, runs int, tune bool, cpuprofile string) ([]benchproc.Sample, childResult, error) {
 	tuneVal := "0"
@@ -304,7 +359,10 @@ func measureChild(measure, path string, runs int, tune bool, cpuprofile string) 
 		}
 		return s, res, err
 	}
-	what := "messages"
+	what := "orders"
+	if measure == "R" {
+		what = "messages"
+	}
 	var ss []benchproc.Sample
 	var res childResult
 	for i := range runs {
