@@ -126,6 +126,7 @@ func (m *mapper) textFits(s *Segment, el int) bool {
 // joinComps joins the non-empty components from to to of element el with
 // spaces; a single one is returned as it is, without a copy.
 func joinComps(s *Segment, el, from, to int) string {
+	to = min(to, s.Comps(el))
 	first, n := "", 0
 	for j := from; j <= to; j++ {
 		if v := s.Str(el, j); v != "" {
@@ -159,16 +160,16 @@ func party(s *Segment, role string) order.Party {
 	}
 	// C058, name and address as unstructured lines: the name when C080
 	// is empty, the rest the address.
-	k := 1
+	k, n58 := 1, min(s.Comps(3), 5)
 	if p.Name == "" {
 		p.Name, k = s.Str(3, 1), 2
 	}
-	for ; k <= 5; k++ {
+	for ; k <= n58; k++ {
 		if v := s.Str(3, k); v != "" {
 			p.Address = append(p.Address, v)
 		}
 	}
-	for j := 1; j <= 4; j++ {
+	for j := 1; j <= min(s.Comps(5), 4); j++ {
 		if v := s.Str(5, j); v != "" {
 			p.Address = append(p.Address, v)
 		}
