@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orderhub/orderhub/adapters/canonical"
+	"github.com/orderhub/orderhub/adapters/edifact"
 	"github.com/orderhub/orderhub/adapters/format"
 	"github.com/orderhub/orderhub/adapters/httpapi"
 	"github.com/orderhub/orderhub/adapters/inbox"
@@ -39,12 +40,13 @@ import (
 )
 
 // Formats are the document formats this build reads, in detection order.
-// profiles identify X12 senders (nil: not identified); numbers number the
-// X12 answers (nil: nothing is answered, as in orderhub translate).
+// profiles identify X12 and EDIFACT senders (nil: not identified); numbers
+// number the answers (nil: nothing is answered, as in orderhub translate).
 func Formats(profiles *mappings.Profiles, numbers x12.ControlNumbers, log *slog.Logger) format.Set {
 	return format.Set{
 		canonical.Format{},
 		&x12.Format{Profiles: profiles, Numbers: numbers, Log: log},
+		&edifact.Format{Profiles: profiles, Numbers: numbers, Log: log},
 		// Last: it takes delimited text the others do not claim.
 		&sheet.Format{Profiles: profiles, Log: log},
 	}
@@ -128,7 +130,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		DataDir:      cfg.Data,
 		Topic:        pipeline.TopicReceived,
 		AnswersTopic: pipeline.TopicAcks,
-		Formats:      Formats(profiles, st, log.With("part", "x12")),
+		Formats:      Formats(profiles, st, log.With("part", "formats")),
 	}, log.With("part", "intake"))
 	if err != nil {
 		a.Close()
@@ -155,7 +157,7 @@ func (a *App) Subscribe(group string) (message.Subscriber, error) {
 func (a *App) NewPipeline() (*pipeline.Pipeline, error) {
 	p, err := pipeline.New(a.Store, a.Bus.Publisher(), a.Subscribe, pipeline.Config{
 		Items:        mappings.WithProfiles(pipeline.ItemLookup(a.Store), a.Profiles),
-		Acknowledger: &x12.POAcknowledger{Profiles: a.Profiles, Numbers: a.Store},
+		Acknowledger: a.acknowledger(),
 		Rules:        a.Rules,
 		Policies:     a.Profiles,
 		Retry: pipeline.RetryConfig{

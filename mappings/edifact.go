@@ -31,7 +31,7 @@ type EDIFACTProfile struct {
 	// Listing CONTRL answers every interchange.
 	Acks []string `yaml:"acks"`
 	// ORDRSPVersion is the message version of our ORDRSP: "D:96A:UN:EAN005"
-	// (the default, EANCOM 2002's ORDRSP), "D:01B:UN:EAN010", "D:96A:UN".
+	// (the default, EANCOM 1997's ORDRSP), "D:01B:UN:EAN010", "D:96A:UN".
 	ORDRSPVersion string `yaml:"ordrsp_version"`
 	// Syntax is our answers' syntax identifier and version ("UNOC:3").
 	// Default: the one the partner's interchange used.

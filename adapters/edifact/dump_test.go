@@ -5,13 +5,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // dump describes what a Reader finds in a document: each message with its
 // segments' tags and errors, each interchange report, what lay outside.
-func dump(r io.Reader, name string) string {
+func dump(r io.Reader, name string, full bool) string {
 	var b strings.Builder
 	rd := NewReader(r, Options{Doc: name, OnInterchange: func(rep *InterchangeReport) {
 		h := rep.Header
@@ -37,7 +39,11 @@ func dump(r io.Reader, name string) string {
 			break
 		}
 		fmt.Fprintf(&b, "message %s %s segments=%d\n", m.Header.Ref, m.Header.Identifier(), len(m.Segments))
-		if len(m.Segments) > 1 {
+		if full {
+			for i := range m.Segments {
+				fmt.Fprintf(&b, "  %s\n", describeSegment(&m.Segments[i]))
+			}
+		} else if len(m.Segments) > 1 {
 			s := &m.Segments[1]
 			fmt.Fprintf(&b, "  %s %q %q\n", s.Tag(), s.Str(1, 1), s.Str(2, 1))
 		}
@@ -61,7 +67,29 @@ func TestDumpCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("=== %s\n%s", filepath.Base(f), dump(fh, filepath.Base(f)))
+		fmt.Printf("=== %s\n%s", filepath.Base(f), dump(fh, filepath.Base(f), false))
 		fh.Close()
 	}
+}
+
+// describeSegment shows a segment's values as the accessors give them:
+// elements split by |, components by ^, each value quoted when it is not
+// plain.
+func describeSegment(s *Segment) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s @%d", s.Pos(), s.Tag(), s.Offset())
+	for i := 1; i <= s.Len(); i++ {
+		b.WriteString(" |")
+		for j := 1; j <= s.Comps(i); j++ {
+			if j > 1 {
+				b.WriteString("^")
+			}
+			v := s.Str(i, j)
+			if strings.ContainsAny(v, "|^ \"") || !utf8.ValidString(v) {
+				v = strconv.Quote(v)
+			}
+			b.WriteString(v)
+		}
+	}
+	return b.String()
 }

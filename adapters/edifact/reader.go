@@ -3,10 +3,12 @@ package edifact
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"os"
 	"strconv"
+	"unsafe"
 )
 
 // Default limits, see Options.
@@ -284,25 +286,70 @@ type walker struct {
 	onDone func(*InterchangeReport, int)
 
 	// The interchange being read; nil between interchanges.
-	ix      *InterchangeReport
-	ord     int // its ordinal in the document, from 1
-	count   int // messages (or groups) for UNZ 0036
-	group   *GroupReport
-	gord    int // the group's ordinal in its interchange
-	gcount  int // messages in the group, for UNE 0060
-	sep     Separators
-	cs      *charset
-	refs    map[string]bool // message references seen in the interchange
+	ix     *InterchangeReport
+	ord    int // its ordinal in the document, from 1
+	count  int // messages (or groups) for UNZ 0036
+	group  *GroupReport
+	gord   int // the group's ordinal in its interchange
+	gcount int // messages in the group, for UNE 0060
+	sep    Separators
+	cs     *charset
+	// refs are the message references seen in the interchange, hashed:
+	// a large interchange has hundreds of thousands.
+	refs    map[uint64]struct{}
+	seed    maphash.Seed
 	scratch msgData
 	// pending is a segment read while looking for something else (the
 	// UNB after a message without UNT): it is handled next.
 	pending *Segment
 	outside []*Error
 	skimMsg Message
+	slabs   struct {
+		bytes []byte
+		seps  []int32
+		segs  []Segment
+	}
+}
+
+// Messages are carved one after another out of large slabs, their bytes,
+// separator positions and segments each: three allocations per few hundred
+// messages instead of several per message. A message's strings share its
+// part of the slab, which later messages never write to.
+const slabItems = 256 << 10
+
+// slabFor returns the free rest of a slab as an empty slice to append to,
+// starting a new slab when less than want is left.
+func slabFor[T any](slab *[]T, want int) []T {
+	if len(*slab) < want {
+		*slab = make([]T, max(slabItems/int(unsafe.Sizeof(*new(T))), 4*want))
+	}
+	return (*slab)[:0:len(*slab)]
+}
+
+// used takes what a message kept out of its slab; a message that outgrew
+// the slab was moved elsewhere by append and took nothing.
+func used[T any](slab *[]T, got []T) {
+	if len(got) > 0 && len(*slab) > 0 && unsafe.SliceData(got) == unsafe.SliceData(*slab) {
+		*slab = (*slab)[len(got):]
+	}
 }
 
 func newWalker(sc *scanner, opts Options) *walker {
-	return &walker{sc: sc, opts: opts, doc: opts.Doc}
+	return &walker{sc: sc, opts: opts, doc: opts.Doc, seed: maphash.MakeSeed()}
+}
+
+// seenRef tells whether the interchange had a message with this reference
+// before, and remembers it.
+func (w *walker) seenRef(ref string) bool {
+	if w.skim {
+		return false
+	}
+	h := maphash.String(w.seed, ref)
+	if _, ok := w.refs[h]; ok {
+		return true
+	}
+	w.refs[h] = struct{}{}
+	return false
 }
 
 // read reads the next segment into d. ok is false at the end.
@@ -418,14 +465,11 @@ func appendOnce(errs []*Error, e *Error) []*Error {
 	return append(errs, e)
 }
 
-// keep copies a segment out of the scratch, which the next read reuses.
+// keep copies a segment out of the scratch, which the next read reuses,
+// or out of a message buffer it is about to be trimmed from.
 func (w *walker) keep(s *Segment) *Segment {
-	if s.d != &w.scratch {
-		c := *s
-		return &c
-	}
-	d := &msgData{buf: append([]byte(nil), s.bytes()...), sep: w.scratch.sep, cs: w.scratch.cs}
-	for _, p := range w.scratch.seps[s.sep0:s.sep1] {
+	d := &msgData{buf: append([]byte(nil), s.bytes()...), sep: s.d.sep, cs: s.d.cs}
+	for _, p := range s.d.seps[s.sep0:s.sep1] {
 		d.seps = append(d.seps, p-s.s)
 	}
 	c := Segment{d: d, s: 0, e: int32(len(d.buf)), sep0: 0, sep1: int32(len(d.seps)), pos: s.pos, flags: s.flags, off: s.off}
@@ -495,7 +539,7 @@ func (w *walker) startInterchange() error {
 		}
 		w.sep = h.Separators
 		w.scratch = msgData{buf: w.scratch.buf[:0], seps: w.scratch.seps[:0], sep: h.Separators, cs: charsets["UNOB"]}
-		sc.cls = classes(h.Separators, charsets["UNOC"], true)
+		sc.setClasses(classes(h.Separators, charsets["UNOC"], true), h.Separators)
 		var ok bool
 		unb, _, ok = w.read(&w.scratch, 0)
 		if !ok {
@@ -506,7 +550,7 @@ func (w *walker) startInterchange() error {
 	w.ord++
 	w.ix = &InterchangeReport{}
 	w.count, w.group, w.gord, w.gcount = 0, nil, 0, 0
-	w.refs = map[string]bool{}
+	w.refs = map[uint64]struct{}{}
 	if !unb.Is("UNB") {
 		// A message without an interchange around it (UNA then UNH).
 		w.pending = w.keep(&unb)
@@ -529,13 +573,13 @@ func (w *walker) startInterchange() error {
 func (w *walker) bare(s *Segment) {
 	w.ord++
 	w.ix = &InterchangeReport{Header: InterchangeHeader{Separators: w.sep, Offset: s.off}}
-	w.refs = map[string]bool{}
+	w.refs = map[uint64]struct{}{}
 }
 
 // setClasses sets the scanner's byte classes for the interchange.
 func (w *walker) setClasses(lenient bool) {
 	w.scratch.sep, w.scratch.cs = w.sep, w.cs
-	w.sc.cls = classes(w.sep, w.cs, lenient)
+	w.sc.setClasses(classes(w.sep, w.cs, lenient), w.sep)
 }
 
 // sniffTerminator tells a document whose segments end at line breaks (no
@@ -738,24 +782,34 @@ func (w *walker) message(unh *Segment) (*Message, error) {
 	} else {
 		d = &msgData{sep: w.sep, cs: w.cs, frozen: true}
 		// UNH is in the scratch, or kept: copy it in as segment 1.
-		d.buf = make([]byte, 0, 1024)
+		d.buf = slabFor(&w.slabs.bytes, 4096)
+		d.seps = slabFor(&w.slabs.seps, 512)
 		d.buf = append(d.buf, unh.bytes()...)
 		for _, p := range unh.d.seps[unh.sep0:unh.sep1] {
 			d.seps = append(d.seps, p-unh.s)
 		}
-		m.Segments = make([]Segment, 1, 16)
-		m.Segments[0] = Segment{d: d, s: 0, e: int32(len(d.buf)), sep0: 0, sep1: int32(len(d.seps)), pos: 1, flags: unh.flags, off: unh.off}
+		m.Segments = append(slabFor(&w.slabs.segs, 128), Segment{d: d, s: 0, e: int32(len(d.buf)), sep0: 0,
+			sep1: int32(len(d.seps)), pos: 1, flags: unh.flags, off: unh.off})
 		m.data = d
 		unh = &m.Segments[0]
+		defer func() {
+			used(&w.slabs.bytes, d.buf)
+			used(&w.slabs.seps, d.seps)
+			used(&w.slabs.segs, m.Segments)
+		}()
 	}
 	h := &m.Header
 	h.Ref = unh.Str(1, 1)
 	h.Type, h.Version, h.Release, h.Agency, h.Association = unh.Str(2, 1), unh.Str(2, 2), unh.Str(2, 3), unh.Str(2, 4), unh.Str(2, 5)
 	h.AccessRef = unh.Str(3, 1)
 	rep.Header = *h
-	if w.group != nil {
+	switch {
+	case w.skim:
+		// The first pass keeps no message reports: only its interchange
+		// and group verdicts are wanted.
+	case w.group != nil:
 		w.group.Messages = append(w.group.Messages, rep)
-	} else {
+	default:
 		w.ix.Messages = append(w.ix.Messages, rep)
 	}
 	fail := func(s *Segment, elem int, code, format string, args ...any) {
@@ -767,17 +821,22 @@ func (w *walker) message(unh *Segment) (*Message, error) {
 		fail(unh, 1, CodeMissing, "UNH: the message reference (0062) is missing")
 	case len(h.Ref) > 14:
 		fail(unh, 1, CodeElementTooLong, "UNH: the message reference (0062) %q is longer than 14 characters", h.Ref)
-	case w.refs[h.Ref]:
+	case w.seenRef(h.Ref):
 		fail(unh, 1, CodeDuplicate, "UNH: message reference %s is used twice in the interchange", h.Ref)
 	case h.Type == "" || h.Version == "" || h.Release == "" || h.Agency == "":
 		fail(unh, 2, CodeMissing, "UNH: want the message identifier type:version:release:agency (S009), got %q", string(unh.Elem(2)))
 	}
-	w.refs[h.Ref] = true
 	w.checkChars(m, unh, 0)
 	pos := 1
 	big := false
 	for {
 		pos++
+		if w.skim {
+			service, ok := w.sc.skip()
+			if ok && !service {
+				continue
+			}
+		}
 		s, bad, ok := w.read(d, pos)
 		if !ok {
 			if w.sc.err != nil {

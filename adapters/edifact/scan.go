@@ -34,6 +34,8 @@ type scanner struct {
 	err  error // a read error other than io.EOF
 	max  int
 	cls  *[256]uint8
+	term byte // the segment terminator and release character, for skip
+	rel  byte
 }
 
 func newScanner(src io.Reader, max int) *scanner {
@@ -257,4 +259,54 @@ func terminatorOf(cls *[256]uint8) byte {
 		}
 	}
 	return '\''
+}
+
+// skip passes over the next segment without copying it, unless its tag
+// starts with "UN" (a service segment, which the caller reads). It is the
+// first pass's way through a message: memchr to the terminator, then a
+// look back for release characters. ok is false at the end.
+func (s *scanner) skip() (service, ok bool) {
+	if !s.skipSpace() {
+		return false, false
+	}
+	if p := s.peek(2); len(p) == 2 && p[0] == 'U' && p[1] == 'N' {
+		return true, true
+	}
+	term, rel := s.term, s.rel
+	for {
+		b := s.buf[s.r:s.w]
+		from := 0
+		for {
+			i := bytes.IndexByte(b[from:], term)
+			if i < 0 {
+				break
+			}
+			i += from
+			n := 0
+			for j := i - 1; j >= 0 && rel != 0 && b[j] == rel; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				s.r += i + 1
+				return false, true
+			}
+			from = i + 1
+		}
+		// Keep a trailing run of release characters: what they escape
+		// comes with the next read.
+		keep := 0
+		for rel != 0 && keep < len(b) && b[len(b)-1-keep] == rel {
+			keep++
+		}
+		s.r = s.w - keep
+		if !s.fill() {
+			s.r = s.w
+			return false, true
+		}
+	}
+}
+
+// setClasses sets the byte classes and the separators skip needs.
+func (s *scanner) setClasses(cls *[256]uint8, sep Separators) {
+	s.cls, s.term, s.rel = cls, sep.Segment, sep.Release
 }

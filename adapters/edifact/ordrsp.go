@@ -1,0 +1,625 @@
+package edifact
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/orderhub/orderhub/order"
+)
+
+// The ORDRSP purchase order response answers an order once the pipeline
+// has decided it (routed, backordered, applied or rejected). Codes follow
+// the EANCOM 1997 ORDRSP guide (ORDRSP D:96A:UN:EAN005, GS1 EANCOM Part
+// II and its Part III code sets), which the UN D96A and D01B directories
+// also have; the EANCOM 2002 guide (D:01B) keeps them and names GTINs SRV:
+//
+//	BGM+231+<response number>+<1225>        231 = purchase order response
+//	DTM+137:<today>:102                      document date
+//	DTM+11:<ship date>:102                   despatch date, when known and
+//	                                         anything ships
+//	RFF+ON:<PO number>                       the order answered ...
+//	DTM+171:<order date>:102                 ... and its date
+//	NAD+BY / SU / DP+<id>::<3055>            the order's buyer, supplier and
+//	                                         delivery party, coded (9 = GLN)
+//	                                         when they have an id, else by
+//	                                         name and address
+//	CUX+2:<currency>:9                       when the order has one
+//	LIN+<n>+<1229>+<GTIN>:<7143>             per line (7143 EN or UP before
+//	                                         D01B, SRV from D01B on)
+//	PIA+1|5+<sku>:SA+<buyer item>:IN         1 = additional identification
+//	                                         (the LIN has a GTIN), 5 =
+//	                                         product identification (it has
+//	                                         none)
+//	QTY+21:<ordered>                         ordered quantity (192, free
+//	                                         goods quantity, for a line we
+//	                                         added)
+//	QTY+113:<to ship>                        quantity to be delivered, when
+//	                                         it is not what was ordered
+//	QTY+83:<backordered>                     backorder quantity
+//	PRI+AAA:<our price>                      net price, when ours differs
+//	                                         from the PO's
+//	UNS+S, CNT+2:<LIN count>
+//
+// BGM 1225 (message function): 29 accepted without amendment when every
+// line is (LIN 5), 4 change when any line is not (the guide's "accepts to
+// supply ... but requires changes to one or more of the items"), 27 not
+// accepted for a rejected order. A cancel or change applied is answered
+// like an order: 29 when it was done as asked.
+//
+// LIN 1229 (action), of the five the 1997 guide allows (1, 3, 4, 5, 7):
+//   - 5 accepted without amendment: ships as ordered at the PO's price;
+//     also a line a cancel or change deleted, as asked (QTY+113:0 says
+//     nothing of it ships);
+//   - 3 changed: part of it is backordered (QTY+113 and QTY+83), its
+//     quantity was cut or rounded to whole cases (QTY+113), or our price
+//     differs from the PO's (PRI);
+//   - 7 not accepted: nothing of it ships or waits for stock, and every
+//     line of a rejected order;
+//   - 1 added: free goods orderhub added (a buy-X-get-Y promotion), with
+//     QTY+192 and no price: it is free.
+//
+// The line number (LIN 1082, n..6) is the order's when it is a number;
+// lines orderhub numbered otherwise ("1-F" for free goods) are numbered
+// after the largest. Quantities and prices are in the line's own unit
+// (what the partner ordered in), and the unit (QTY 6411) is written only
+// when it is not a count of pieces (EA, PCE), as EANCOM writes it for
+// measured goods only; a quantity that is no exact number of the line's
+// unit is answered in the catalog's, which 6411 then names. Decimals carry
+// the interchange's decimal mark.
+//
+// Not sent: tax and allowances (the invoice's), the requested delivery
+// date (the partner's own, not a promise of ours).
+
+// ORDRSP response codes (BGM 1225).
+const (
+	ORDRSPAccepted    = "29"
+	ORDRSPChanged     = "4"
+	ORDRSPNotAccepted = "27"
+)
+
+// Line actions (LIN 1229).
+const (
+	LineAdded       = "1"
+	LineChanged     = "3"
+	LineAccepted    = "5"
+	LineNotAccepted = "7"
+)
+
+// DefaultORDRSPVersion is the message version of our ORDRSP when the
+// profile names none: EANCOM 1997's, the one most retail partners read.
+const DefaultORDRSPVersion = "D:96A:UN:EAN005"
+
+// ORDRSPOptions are the choices an ORDRSP leaves to us. The zero value is
+// usable.
+type ORDRSPOptions struct {
+	// Now is the clock of the document date (DTM 137), in its location;
+	// default time.Now.
+	Now func() time.Time
+	// ShipDate returns the date the order's lines are scheduled to ship
+	// (DTM 11) as YYYY-MM-DD, or "" when unknown (no date is sent).
+	// Default: the route's ship date (the primary warehouse's, from its
+	// cut-off and calendar), else the order's requested_ship_date.
+	ShipDate func(*order.Order) string
+	// Version is the message version: version:release:agency[:association]
+	// ("D:96A:UN:EAN005", "D:01B:UN:EAN010"); default DefaultORDRSPVersion.
+	Version string
+	// Number returns our response number (BGM 1004, up to 35
+	// characters); default the PO number the response answers.
+	Number func(*order.Order) string
+}
+
+func (o *ORDRSPOptions) setDefaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Version == "" {
+		o.Version = DefaultORDRSPVersion
+	}
+	if o.ShipDate == nil {
+		o.ShipDate = func(ord *order.Order) string {
+			if ord.Route != nil && ord.Route.ShipDate != "" {
+				return ord.Route.ShipDate
+			}
+			return ord.RequestedShipDate
+		}
+	}
+	if o.Number == nil {
+		o.Number = func(ord *order.Order) string { return ord.PONumber }
+	}
+}
+
+// ORDRSPHeader is the UNH message identifier of an ORDRSP of version
+// ("D:96A:UN:EAN005").
+func ORDRSPHeader(version string) (MessageHeader, error) {
+	p := strings.Split(version, ":")
+	if len(p) < 3 || len(p) > 4 || p[0] == "" || p[1] == "" || p[2] == "" {
+		return MessageHeader{}, fmt.Errorf("ORDRSP version %q: want version:release:agency[:association], such as %q", version, DefaultORDRSPVersion)
+	}
+	h := MessageHeader{Type: "ORDRSP", Version: p[0], Release: p[1], Agency: p[2]}
+	if len(p) == 4 {
+		h.Association = p[3]
+	}
+	return h, nil
+}
+
+// WriteORDRSP writes the body of the ORDRSP (BGM to CNT) answering o, which
+// must be routed, backordered, acknowledged, applied or rejected. Use it as
+// an Outgoing's Body, or WriteORDRSPInterchange for whole interchanges.
+func WriteORDRSP(w *Writer, o *order.Order, opts ORDRSPOptions) error {
+	opts.setDefaults()
+	h, err := ORDRSPHeader(opts.Version)
+	if err != nil {
+		return err
+	}
+	if err := writeORDRSP(w, o, &opts, &h); err != nil {
+		return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
+	}
+	return nil
+}
+
+// WriteORDRSPInterchange writes one interchange with an ORDRSP for each
+// order, numbered 1, 2, ... env.Application defaults to ORDRSP and
+// env.Time to opts.Now().
+func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order, opts ORDRSPOptions) error {
+	opts.setDefaults()
+	h, err := ORDRSPHeader(opts.Version)
+	if err != nil {
+		return err
+	}
+	if env.Application == "" {
+		env.Application = "ORDRSP"
+	}
+	if env.Time.IsZero() {
+		env.Time = opts.Now()
+	}
+	msgs := make([]Outgoing, len(orders))
+	for i, o := range orders {
+		msgs[i] = Outgoing{Header: h, Body: func(w *Writer) error {
+			if err := writeORDRSP(w, o, &opts, &h); err != nil {
+				return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
+			}
+			return nil
+		}}
+	}
+	return WriteInterchange(w, env, msgs)
+}
+
+// lineAnswer is what the ORDRSP says of one line.
+type lineAnswer struct {
+	no     string
+	action string
+	// qty are the QTY segments: qualifier, quantity and unit ("" none).
+	qty   [][3]string
+	price string // PRI AAA, "" for none
+}
+
+func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
+	rejected := false
+	switch o.Status {
+	case order.StatusRejected:
+		rejected = true
+	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
+	default:
+		return fmt.Errorf("status %q: an ORDRSP answers a routed, backordered, applied or rejected order", o.Status)
+	}
+	if o.PONumber == "" {
+		return errors.New("no PO number for RFF+ON")
+	}
+	number := opts.Number(o)
+	if n := utf8.RuneCountInString(number); n < 1 || n > 35 {
+		return fmt.Errorf("response number %q (BGM 1004): want 1 to 35 characters", number)
+	}
+	today := opts.Now()
+	var orderDate, shipDate string
+	if o.OrderDate != "" {
+		d, err := ccyymmdd(o.OrderDate)
+		if err != nil {
+			return fmt.Errorf("order_date: %w", err)
+		}
+		orderDate = d
+	}
+
+	lines := answerLines(w, o, rejected)
+	bgm := ORDRSPAccepted
+	ships := false
+	for _, la := range lines {
+		if la.action != LineAccepted {
+			bgm = ORDRSPChanged
+		}
+		if la.action != LineNotAccepted && !shipsNothing(la) {
+			ships = true
+		}
+	}
+	if rejected {
+		bgm = ORDRSPNotAccepted
+	}
+	if ships {
+		if s := opts.ShipDate(o); s != "" {
+			d, err := ccyymmdd(s)
+			if err != nil {
+				return fmt.Errorf("ship date: %w", err)
+			}
+			shipDate = d
+		}
+	}
+
+	if err := w.Segment("BGM", "231", number, bgm); err != nil {
+		return err
+	}
+	if err := dtm(w, "137", today.Format("20060102")); err != nil {
+		return err
+	}
+	if shipDate != "" {
+		if err := dtm(w, "11", shipDate); err != nil {
+			return err
+		}
+	}
+	w.Begin("RFF")
+	w.Elem("ON", o.PONumber)
+	if err := w.End(); err != nil {
+		return err
+	}
+	if orderDate != "" {
+		if err := dtm(w, "171", orderDate); err != nil {
+			return err
+		}
+	}
+	for _, r := range []struct{ role, qual string }{{order.RoleBuyer, "BY"}, {order.RoleSupplier, "SU"}, {order.RoleShipTo, "DP"}} {
+		if p := o.Party(r.role); p != nil {
+			if err := nad(w, r.qual, p); err != nil {
+				return err
+			}
+		}
+	}
+	if o.Currency != "" {
+		w.Begin("CUX")
+		w.Elem("2", o.Currency, "9")
+		if err := w.End(); err != nil {
+			return err
+		}
+	}
+	srv := usesSRV(h)
+	for i, la := range lines {
+		l := &o.Lines[i]
+		if err := writeLine(w, l, &la, srv); err != nil {
+			return fmt.Errorf("line %s: %w", l.LineNo, err)
+		}
+	}
+	if err := w.Segment("UNS", "S"); err != nil {
+		return err
+	}
+	w.Begin("CNT")
+	w.Elem("2", strconv.Itoa(len(lines)))
+	return w.End()
+}
+
+func shipsNothing(la lineAnswer) bool {
+	for _, q := range la.qty {
+		if q[0] == "113" {
+			return q[1] == "0"
+		}
+	}
+	return false
+}
+
+func dtm(w *Writer, qual, date string) error {
+	w.Begin("DTM")
+	w.Elem(qual, date, "102")
+	return w.End()
+}
+
+// nad writes a party: coded when it has an id (the code list agency the
+// order gave, or 9 for a GLN), else by name and address.
+func nad(w *Writer, qual string, p *order.Party) error {
+	w.Begin("NAD")
+	w.Elem(qual)
+	if p.ID != "" {
+		agency := p.IDQualifier
+		if !agencyCode(agency) {
+			agency = ""
+		}
+		if agency == "" && gln(p.ID) {
+			agency = "9"
+		}
+		w.Elem(p.ID, "", agency)
+		return w.End()
+	}
+	w.Elem()
+	w.Elem()
+	// C080 party name: five components of up to 35 characters.
+	var name [5]string
+	rest := p.Name
+	for i := 0; i < len(name) && rest != ""; i++ {
+		name[i], rest = cut35(rest)
+	}
+	w.Elem(name[:]...)
+	var street [4]string
+	for i := 0; i < len(street) && i < len(p.Address); i++ {
+		street[i], _ = cut35(p.Address[i])
+	}
+	w.Elem(street[:]...)
+	w.Elem(p.City)
+	w.Elem(p.Region)
+	w.Elem(p.PostalCode)
+	w.Elem(p.Country)
+	return w.End()
+}
+
+// cut35 splits s after its first 35 characters, EDIFACT's an..35.
+func cut35(s string) (string, string) {
+	n := 0
+	for i := range s {
+		if n == 35 {
+			return s[:i], s[i:]
+		}
+		n++
+	}
+	return s, ""
+}
+
+// agencyCode tells whether q can be a code list responsible agency (3055,
+// an..3): what the order's NAD gave, kept for the answer.
+func agencyCode(q string) bool {
+	if q == "" || len(q) > 3 {
+		return false
+	}
+	for i := 0; i < len(q); i++ {
+		if !isAlnum(q[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func gln(id string) bool {
+	if len(id) != 13 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// usesSRV tells whether the message's directory names GTINs SRV (D01B
+// and later, EANCOM 2002) rather than EN and UP.
+func usesSRV(h *MessageHeader) bool {
+	r := h.Release
+	if h.Version != "D" || len(r) != 3 || r[0] < '0' || r[0] > '9' || r[1] < '0' || r[1] > '9' {
+		return false
+	}
+	year := int(r[0]-'0')*10 + int(r[1]-'0')
+	if year >= 90 {
+		return false // D90A to D99B
+	}
+	return year > 1 || year == 1 && r[2] >= 'B'
+}
+
+func writeLine(w *Writer, l *order.Line, la *lineAnswer, srv bool) error {
+	gtin := l.GTIN
+	for _, q := range []string{"SRV", "EN", "UP"} {
+		if gtin == "" {
+			gtin = l.ItemIDs.Get(q)
+		}
+	}
+	w.Begin("LIN")
+	w.Elem(la.no)
+	w.Elem(la.action)
+	if gtin != "" {
+		typ := "EN"
+		switch {
+		case srv:
+			typ = "SRV"
+		case len(gtin) == 12:
+			typ = "UP"
+		}
+		w.Elem(gtin, typ)
+	}
+	if err := w.End(); err != nil {
+		return err
+	}
+	sku, buyer := l.SKU, l.BuyerItem
+	if sku == "" {
+		sku = l.ItemIDs.Get("SA")
+	}
+	if buyer == "" {
+		buyer = l.ItemIDs.Get("IN")
+	}
+	if sku != "" || buyer != "" {
+		w.Begin("PIA")
+		if gtin != "" {
+			w.Elem("1")
+		} else {
+			w.Elem("5")
+		}
+		if sku != "" {
+			w.Elem(sku, "SA")
+		}
+		if buyer != "" && buyer != sku {
+			w.Elem(buyer, "IN")
+		}
+		if err := w.End(); err != nil {
+			return err
+		}
+	}
+	for _, q := range la.qty {
+		w.Begin("QTY")
+		w.Elem(q[0], q[1], q[2])
+		if err := w.End(); err != nil {
+			return err
+		}
+	}
+	if la.price != "" {
+		w.Begin("PRI")
+		w.Elem("AAA", la.price)
+		return w.End()
+	}
+	return nil
+}
+
+// answerLines decides what the ORDRSP says of each line of o, in order.
+func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
+	priced := map[string]*order.PricedLine{}
+	if o.Pricing != nil {
+		for i := range o.Pricing.Lines {
+			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
+		}
+	}
+	short := map[string]decimal.Decimal{}
+	for _, b := range o.Backorders {
+		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
+	}
+	// With allocations, what ships is what was allocated; without (an
+	// order routed with no stock stage), whatever is not backordered.
+	var allocated map[string]decimal.Decimal
+	if len(o.Allocations) > 0 {
+		allocated = map[string]decimal.Decimal{}
+		for _, a := range o.Allocations {
+			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
+		}
+	}
+	numbers := lineNumbers(o.Lines)
+
+	out := make([]lineAnswer, len(o.Lines))
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		la := &out[i]
+		la.no = numbers[i]
+		oc := o.Outcome(l.LineNo)
+		uom := l.UOM
+		// qty formats quantities of the line: in its own unit, or, for a
+		// quantity the stock stage took in the catalog's unit that is no
+		// exact number of the line's, in the catalog's.
+		qty := func(q decimal.Decimal) (string, string) {
+			c, ok := oc.InLineUnit(q, uom)
+			if !ok {
+				return w.Dec(q), unitCode(oc.UOM)
+			}
+			return w.Dec(c), unitCode(uom)
+		}
+		orderedQual := "21"
+		if l.Free() {
+			orderedQual = "192"
+		}
+		ordered := [3]string{orderedQual, w.Dec(l.Quantity), unitCode(uom)}
+		la.qty = append(la.qty, ordered)
+		deliver := func(q decimal.Decimal) {
+			s, u := qty(q)
+			la.qty = append(la.qty, [3]string{"113", s, u})
+		}
+		pl := priced[l.LineNo]
+		mismatch := pl != nil && pl.POPriceMismatch
+		switch {
+		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
+			la.action = LineNotAccepted
+			continue
+		case oc != nil && oc.Outcome == order.OutcomeDeleted:
+			// Deleted as the cancel or change asked: accepted, nothing
+			// to deliver.
+			la.action = LineAccepted
+			deliver(decimal.Zero)
+			continue
+		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged:
+			la.action = LineChanged
+			deliver(oc.Quantity)
+		default:
+			want := l.Quantity
+			converted := oc != nil && oc.UOM != "" && oc.UOM != uom
+			if converted {
+				want = oc.Quantity
+			}
+			back := decimal.Max(decimal.Zero, short[l.LineNo])
+			ships := decimal.Max(decimal.Zero, want.Sub(back))
+			cut := false
+			if allocated != nil {
+				a := decimal.Min(ships, allocated[l.LineNo])
+				cut = a.LessThan(ships)
+				ships = a
+			}
+			if cut && ships.IsZero() && back.IsZero() {
+				la.action = LineNotAccepted
+				continue
+			}
+			la.action = LineAccepted
+			if back.IsPositive() || cut || mismatch {
+				la.action = LineChanged
+			}
+			if !ships.Equal(want) {
+				deliver(ships)
+			}
+			if back.IsPositive() {
+				s, u := qty(back)
+				la.qty = append(la.qty, [3]string{"83", s, u})
+			}
+		}
+		if l.Free() {
+			la.action = LineAdded
+			continue // free: no price
+		}
+		if mismatch {
+			// Our price is per the catalog's unit; PRI is per the line's.
+			p, _ := oc.PriceInLineUnit(pl.UnitPrice, uom)
+			la.price = w.Dec(p)
+		}
+	}
+	return out
+}
+
+// unitCode is a line's unit as QTY 6411 writes it: nothing for a count of
+// pieces, which EANCOM leaves the unit out for.
+func unitCode(uom string) string {
+	switch uom {
+	case "", "EA", "PCE":
+		return ""
+	}
+	return uom
+}
+
+// lineNumbers are the LIN line numbers (n..6) of lines: the order's when
+// it is one, the others numbered after the largest.
+func lineNumbers(lines []order.Line) []string {
+	out := make([]string, len(lines))
+	top := 0
+	numeric := func(s string) (int, bool) {
+		if len(s) == 0 || len(s) > 6 {
+			return 0, false
+		}
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n > 0 && s[0] != '+' && s[0] != '-'
+	}
+	seen := map[int]bool{}
+	for _, l := range lines {
+		if n, ok := numeric(l.LineNo); ok && !seen[n] {
+			seen[n] = true
+			top = max(top, n)
+		}
+	}
+	used := map[int]bool{}
+	for i, l := range lines {
+		if n, ok := numeric(l.LineNo); ok && !used[n] {
+			used[n] = true
+			out[i] = strconv.Itoa(n)
+			continue
+		}
+		top++
+		out[i] = strconv.Itoa(top)
+	}
+	return out
+}
+
+// ccyymmdd turns a canonical YYYY-MM-DD date into EDIFACT's format 102.
+func ccyymmdd(s string) (string, error) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
+	}
+	return d.Format("20060102"), nil
+}

@@ -1,0 +1,640 @@
+package edifact
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Writer writes EDIFACT segments with one set of service characters. A
+// value holding a service character is written with the release character
+// before it (GROOT MARKT?+CO), so a reader gives back what was meant; with
+// no release character in force such a value is refused, as is a value
+// holding a control character (readers drop line breaks) or a character
+// the interchange's repertoire (its UNB syntax identifier) does not have.
+// A refused segment writes nothing; the error names the segment, the
+// element and the component.
+//
+// A segment is built with Begin, one Elem per data element and End, or
+// written at once with Segment when its elements are simple. Trailing empty
+// elements and components are dropped (QTY+21:5', never QTY+21:5::'), which
+// is what ISO 9735 asks of a sender.
+//
+// Writer counts the segments it writes, which is what UNT needs. It is not
+// safe for concurrent use.
+type Writer struct {
+	out io.Writer
+	// base are the service characters NewWriter was given; sep those in
+	// force, which UNB adjusts to the syntax version (the repetition
+	// separator exists from version 4 on).
+	base, sep Separators
+	lineBreak string
+	forceUNA  bool
+	// err is sticky: bad separators (found by NewWriter) or a failed write
+	// to out. Once set, every call returns it: what reached out is no
+	// longer known to be whole segments.
+	err   error
+	count int
+
+	// The segment being built.
+	buf    []byte
+	tag    string
+	open   bool
+	elems  int
+	keep   int   // len(buf) after the last element that had a value
+	segErr error // the first refused value of the segment
+
+	// rep is the repertoire values are written in: the syntax identifier
+	// of the UNB written, UTF-8 before any.
+	rep repertoire
+	// envelope is set while the writer's own envelope methods write, the
+	// only time service segments (UNB, UNH, ...) may be written.
+	envelope bool
+	// Interchange and message state for UNZ and UNT.
+	version   string // syntax version of the UNB written; "" before
+	control   string // UNB 0020
+	inUNB     bool
+	messages  int
+	inMessage bool
+	msgRef    string
+	msgStart  int
+}
+
+// WriterOption configures a Writer.
+type WriterOption func(*Writer)
+
+// WithLineBreak writes s ("\n" or "\r\n") after every segment terminator
+// (and after the UNA), for people reading the file; readers drop line
+// breaks between segments. The default is none. It is skipped when the
+// terminator is itself a line break. The profile's line_break is this.
+func WithLineBreak(s string) WriterOption {
+	return func(w *Writer) { w.lineBreak = s }
+}
+
+// WithUNA writes a UNA before every UNB even when the service characters
+// are the defaults (they always get one when they are not). Partners whose
+// translators look for a UNA ask for it.
+func WithUNA() WriterOption {
+	return func(w *Writer) { w.forceUNA = true }
+}
+
+// NewWriter returns a Writer writing to out with service characters sep.
+// Service characters that a reader could not tell apart (two alike, a
+// letter or digit, a missing separator or terminator) make every call
+// return an error.
+func NewWriter(out io.Writer, sep Separators, opts ...WriterOption) *Writer {
+	w := &Writer{out: out, base: sep, sep: sep, rep: repUTF8}
+	for _, o := range opts {
+		o(w)
+	}
+	if w.lineBreak != "" && (sep.Segment == '\n' || sep.Segment == '\r') {
+		w.lineBreak = ""
+	}
+	if err := sep.check(); err != nil {
+		w.err = fmt.Errorf("writer: %w", err)
+	} else if sep.Decimal != '.' && sep.Decimal != ',' {
+		w.err = fmt.Errorf("writer: decimal mark %q: want '.' or ','", sep.Decimal)
+	}
+	return w
+}
+
+// Separators returns the writer's service characters.
+func (w *Writer) Separators() Separators { return w.sep }
+
+// Count returns the number of segments written so far (a UNA is not a
+// segment and is not counted).
+func (w *Writer) Count() int { return w.count }
+
+// ValueError is a segment the Writer refused to write.
+type ValueError struct {
+	Tag string // segment tag, e.g. "NAD"
+	// Element and Component are 1-based positions of the bad value after
+	// the tag; 0 when the problem is the tag itself or the segment.
+	Element, Component int
+	Value              string
+	Msg                string
+}
+
+// Error reads like `NAD element 4 component 1 "A+B": holds the data element
+// separator '+' and no release character is in force`.
+func (e *ValueError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Tag)
+	if e.Element > 0 {
+		b.WriteString(" element " + strconv.Itoa(e.Element))
+		if e.Component > 0 {
+			b.WriteString(" component " + strconv.Itoa(e.Component))
+		}
+		b.WriteString(" " + strconv.Quote(e.Value))
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Begin starts a segment. Elements follow with Elem; End writes it.
+func (w *Writer) Begin(tag string) {
+	w.buf = append(w.buf[:0], tag...)
+	w.tag, w.open, w.elems, w.keep, w.segErr = tag, true, 0, len(w.buf), nil
+	switch {
+	case !tagWritable(tag):
+		w.segErr = &ValueError{Tag: tag, Msg: "a segment tag is three upper-case letters or digits"}
+	case !w.envelope && serviceSegment(tag):
+		w.segErr = &ValueError{Tag: tag, Msg: "service segments are written by the writer's envelope methods, not by a message body"}
+	}
+}
+
+// Elem appends one data element of the segment Begin started: its
+// components in order, trailing empty ones dropped. No components (or only
+// empty ones) is an empty element, which End drops when nothing follows.
+func (w *Writer) Elem(comps ...string) {
+	if !w.open {
+		if w.segErr == nil {
+			w.segErr = errors.New("Elem without Begin")
+		}
+		return
+	}
+	w.elems++
+	for len(comps) > 0 && comps[len(comps)-1] == "" {
+		comps = comps[:len(comps)-1]
+	}
+	w.buf = append(w.buf, w.sep.Element)
+	for i, c := range comps {
+		if i > 0 {
+			w.buf = append(w.buf, w.sep.Component)
+		}
+		if w.segErr != nil {
+			continue
+		}
+		var msg string
+		w.buf, msg = w.appendValue(w.buf, c)
+		if msg != "" {
+			w.segErr = &ValueError{Tag: w.tag, Element: w.elems, Component: i + 1, Value: c, Msg: msg}
+		}
+	}
+	if len(comps) > 0 {
+		w.keep = len(w.buf)
+	}
+}
+
+// End writes the segment Begin started, without its trailing empty
+// elements, or returns the first value it refused (and writes nothing).
+func (w *Writer) End() error {
+	if !w.open {
+		return errors.New("End without Begin")
+	}
+	w.open = false
+	if w.err != nil {
+		return w.err
+	}
+	if w.segErr != nil {
+		return w.segErr
+	}
+	b := append(w.buf[:w.keep], w.sep.Segment)
+	b = append(b, w.lineBreak...)
+	w.buf = b
+	return w.emit(b, 1)
+}
+
+// Segment writes a segment of simple data elements (each one component).
+// A value holding the component separator is escaped like any service
+// character: build composites with Begin and Elem.
+func (w *Writer) Segment(tag string, elems ...string) error {
+	w.Begin(tag)
+	for _, e := range elems {
+		w.Elem(e)
+	}
+	return w.End()
+}
+
+// Dec formats d with the writer's decimal mark: "2.15", or "2,15" under a
+// UNA that says ','. ISO 9735 allows no thousands separators and no
+// exponent, and shopspring's String writes neither.
+func (w *Writer) Dec(d decimal.Decimal) string {
+	s := d.String()
+	if w.sep.Decimal == ',' {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func (w *Writer) emit(b []byte, n int) error {
+	if _, err := w.out.Write(b); err != nil {
+		w.err = fmt.Errorf("writing EDIFACT: %w", err)
+		return w.err
+	}
+	w.count += n
+	return nil
+}
+
+// appendValue appends v to b in the writer's repertoire, with the release
+// character before every service character; msg says why it cannot be
+// written, "" when it can.
+func (w *Writer) appendValue(b []byte, v string) ([]byte, string) {
+	s := &w.sep
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size == 1 {
+			return b, fmt.Sprintf("byte %d is not UTF-8", i)
+		}
+		i += size
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			// Readers drop line breaks and no repertoire has control
+			// characters: such a value would not read back.
+			return b, fmt.Sprintf("holds the control character %q", r)
+		}
+		if r < 0x80 {
+			c := byte(r)
+			if name := s.serviceName(c); name != "" {
+				if s.Release == 0 {
+					return b, fmt.Sprintf("holds the %s %q and no release character is in force", name, c)
+				}
+				b = append(b, s.Release)
+			}
+		}
+		var ok bool
+		if b, ok = w.rep.append(b, r); !ok {
+			return b, fmt.Sprintf("%q is not in the %s repertoire", r, w.rep.name())
+		}
+	}
+	return b, ""
+}
+
+// serviceName names the service character c is, "" for data.
+func (s *Separators) serviceName(c byte) string {
+	switch {
+	case c == s.Element:
+		return "data element separator"
+	case c == s.Component:
+		return "component separator"
+	case c == s.Segment:
+		return "segment terminator"
+	case s.Release != 0 && c == s.Release:
+		return "release character"
+	case s.Repetition != 0 && c == s.Repetition:
+		return "repetition separator"
+	}
+	return ""
+}
+
+func tagWritable(tag string) bool {
+	if len(tag) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c := tag[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func serviceSegment(tag string) bool {
+	switch tag {
+	case "UNA", "UNB", "UNZ", "UNG", "UNE", "UNH", "UNT":
+		return true
+	}
+	return false
+}
+
+// repertoire is the character set values are written in: the reader's
+// charset of the UNB's syntax identifier (charsets), or UTF-8 before any
+// UNB (cs nil).
+type repertoire struct{ cs *charset }
+
+var repUTF8 = repertoire{}
+
+func (p repertoire) name() string {
+	if p.cs == nil {
+		return "UTF-8"
+	}
+	return p.cs.name
+}
+
+// append appends r in the repertoire; ok is false when it has no such
+// character. Level A has upper-case letters only: lower-case ones are
+// written upper-case, which is what UNOA translators do, rather than
+// refusing a party name the partner itself may have sent in mixed case.
+func (p repertoire) append(b []byte, r rune) ([]byte, bool) {
+	if p.cs == nil {
+		return utf8.AppendRune(b, r), true
+	}
+	switch p.cs.kind {
+	case csLevelA:
+		switch {
+		case r >= 'a' && r <= 'z':
+			return append(b, byte(r-'a'+'A')), true
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r < utf8.RuneSelf && containsByte(levelA, byte(r)):
+			return append(b, byte(r)), true
+		}
+	case csLevelB:
+		if r >= 0x20 && r < 0x7f {
+			return append(b, byte(r)), true
+		}
+	case csLatin1:
+		if r < 0x100 {
+			return append(b, byte(r)), true
+		}
+	case csTable:
+		if r < utf8.RuneSelf {
+			return append(b, byte(r)), true
+		}
+		// The reader's table turns bytes into runes; a rune is written
+		// as the byte it comes from. Answers carry few letters beyond
+		// ASCII, so a scan of the upper half does.
+		for c := 0xa0; c < 0x100; c++ {
+			if p.cs.table[c] == r {
+				return append(b, byte(c)), true
+			}
+		}
+	case csUTF8:
+		return utf8.AppendRune(b, r), true
+	}
+	return b, false
+}
+
+// ReplyEnvelope is the UNB of an interchange we send: our answers' sender
+// and recipient (the partner's UNB swapped), our control reference and the
+// syntax the partner reads. The separators are the Writer's.
+type ReplyEnvelope struct {
+	// Syntax and SyntaxVersion are S001: "UNOC" and "3". Default UNOA and
+	// 3, ISO 9735's defaults. The repertoire of every value written after
+	// the UNB is the syntax identifier's.
+	Syntax, SyntaxVersion string
+	// Sender is S002, us: identification (0004, up to 35 characters),
+	// code qualifier (0007, up to 4) and routing address (0008/0014).
+	Sender, SenderQualifier, SenderRouting string
+	// Recipient is S003, the partner, likewise.
+	Recipient, RecipientQualifier, RecipientRouting string
+	// Control is 0020 in UNB and UNZ, 1 to 99999999999999: numbers come
+	// from the store (ControlNumbers), one sequence per partner.
+	Control int64
+	// Time is S004, written YYMMDD:HHMM (CCYYMMDD:HHMM in syntax version
+	// 4) in its own location. Default time.Now().
+	Time time.Time
+	// Application is 0026, the application reference; EANCOM puts the
+	// message type there when every message of the interchange has it.
+	Application string
+	// AckRequested is 0031 = 1: we want a CONTRL back.
+	AckRequested bool
+	// Test is 0035 = 1, a test interchange.
+	Test bool
+}
+
+// ReplyTo is the envelope of an answer to the interchange h: its sender
+// becomes our recipient and its recipient our sender, as written, in the
+// same syntax. Control and Time are the caller's.
+func ReplyTo(h *InterchangeHeader) ReplyEnvelope {
+	return ReplyEnvelope{
+		Syntax: h.Syntax, SyntaxVersion: h.SyntaxVersion,
+		Sender: h.Recipient, SenderQualifier: h.RecipientQualifier, SenderRouting: h.RecipientRouting,
+		Recipient: h.Sender, RecipientQualifier: h.SenderQualifier, RecipientRouting: h.SenderRouting,
+		Test: h.Test,
+	}
+}
+
+func (e *ReplyEnvelope) setDefaults() {
+	if e.Syntax == "" {
+		e.Syntax = "UNOA"
+	}
+	if e.SyntaxVersion == "" {
+		e.SyntaxVersion = "3"
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+}
+
+// validate checks the envelope against ISO 9735's lengths, so what we
+// send is not refused for its UNB.
+func (e *ReplyEnvelope) validate() error {
+	if _, ok := charsets[e.Syntax]; !ok {
+		return fmt.Errorf("UNB: syntax identifier %q: want one of UNOA to UNOK, UNOW or UNOY", e.Syntax)
+	}
+	if v := e.SyntaxVersion; len(v) != 1 || v[0] < '1' || v[0] > '4' {
+		return fmt.Errorf("UNB: syntax version %q: want 1 to 4", v)
+	}
+	for _, f := range []struct {
+		name, v  string
+		min, max int
+	}{
+		{"sender identification (S002 0004)", e.Sender, 1, 35},
+		{"sender code qualifier (S002 0007)", e.SenderQualifier, 0, 4},
+		{"sender routing (S002)", e.SenderRouting, 0, 35},
+		{"recipient identification (S003 0010)", e.Recipient, 1, 35},
+		{"recipient code qualifier (S003 0007)", e.RecipientQualifier, 0, 4},
+		{"recipient routing (S003)", e.RecipientRouting, 0, 35},
+		{"application reference (0026)", e.Application, 0, 14},
+	} {
+		if n := utf8.RuneCountInString(f.v); n < f.min || n > f.max {
+			return fmt.Errorf("UNB: %s %q: want %d to %d characters", f.name, f.v, f.min, f.max)
+		}
+	}
+	if e.Control < 1 || e.Control > 99999999999999 {
+		return fmt.Errorf("UNB: control reference (0020) %d: want 1 to 99999999999999 (14 digits)", e.Control)
+	}
+	return nil
+}
+
+// UNB writes the UNA (when the separators are not the defaults of the
+// syntax version, or WithUNA asked) and the UNB of env, and starts an
+// interchange: the values that follow are written in env's repertoire.
+func (w *Writer) UNB(env ReplyEnvelope) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.inUNB {
+		return errors.New("UNB: the previous interchange has no UNZ")
+	}
+	env.setDefaults()
+	if err := env.validate(); err != nil {
+		return err
+	}
+	sep := w.base
+	v4 := env.SyntaxVersion == "4"
+	// The repetition separator exists from syntax version 4 on, '*'
+	// unless the UNA says otherwise; before, '*' is data.
+	switch {
+	case !v4:
+		sep.Repetition = 0
+	case sep.Repetition == 0:
+		sep.Repetition = '*'
+	}
+	def := DefaultSeparators
+	if v4 {
+		def.Repetition = '*'
+	}
+	if err := sep.check(); err != nil {
+		return fmt.Errorf("UNB: %w", err)
+	}
+	w.sep = sep
+	if w.forceUNA || sep != def {
+		b := append(w.buf[:0], "UNA"...)
+		b = append(b, sep.UNA()...)
+		b = append(b, w.lineBreak...)
+		w.buf = b
+		if _, err := w.out.Write(b); err != nil {
+			w.err = fmt.Errorf("writing EDIFACT: %w", err)
+			return w.err
+		}
+	}
+	date := env.Time.Format("060102")
+	if v4 {
+		date = env.Time.Format("20060102")
+	}
+	control := strconv.FormatInt(env.Control, 10)
+	ack, test := "", ""
+	if env.AckRequested {
+		ack = "1"
+	}
+	if env.Test {
+		test = "1"
+	}
+	// UNB's own values are in the new repertoire.
+	w.rep = repertoire{cs: charsets[env.Syntax]}
+	w.envelope = true
+	w.Begin("UNB")
+	w.Elem(env.Syntax, env.SyntaxVersion)
+	w.Elem(env.Sender, env.SenderQualifier, env.SenderRouting)
+	w.Elem(env.Recipient, env.RecipientQualifier, env.RecipientRouting)
+	w.Elem(date, env.Time.Format("1504"))
+	w.Elem(control)
+	w.Elem() // S005 recipient's reference/password
+	w.Elem(env.Application)
+	w.Elem() // 0029 processing priority
+	w.Elem(ack)
+	w.Elem() // 0032 interchange agreement
+	w.Elem(test)
+	err := w.End()
+	w.envelope = false
+	if err != nil {
+		return err
+	}
+	w.version, w.control, w.inUNB, w.messages = env.SyntaxVersion, control, true, 0
+	return nil
+}
+
+// UNH starts a message: h's reference (0062, 1 to 14 characters) and its
+// identifier (S009: type, version, release, agency, association).
+func (w *Writer) UNH(h MessageHeader) error {
+	if w.inMessage {
+		return fmt.Errorf("UNH %s: message %s has no UNT", h.Ref, w.msgRef)
+	}
+	if n := utf8.RuneCountInString(h.Ref); n < 1 || n > 14 {
+		return fmt.Errorf("UNH: message reference (0062) %q: want 1 to 14 characters", h.Ref)
+	}
+	if h.Type == "" || h.Version == "" || h.Release == "" || h.Agency == "" {
+		return fmt.Errorf("UNH %s: message identifier %q: want type, version, release and agency", h.Ref, h.Identifier())
+	}
+	if len(h.Type) > 6 || len(h.Version) > 3 || len(h.Release) > 3 || len(h.Agency) > 3 || len(h.Association) > 6 {
+		return fmt.Errorf("UNH %s: message identifier %q: want type up to 6 characters, version and release up to 3, agency up to 3, association up to 6", h.Ref, h.Identifier())
+	}
+	w.envelope = true
+	w.Begin("UNH")
+	w.Elem(h.Ref)
+	w.Elem(h.Type, h.Version, h.Release, h.Agency, h.Association)
+	w.Elem(h.AccessRef)
+	err := w.End()
+	w.envelope = false
+	if err != nil {
+		return err
+	}
+	w.inMessage, w.msgRef, w.msgStart = true, h.Ref, w.count-1
+	return nil
+}
+
+// UNT ends the message UNH started with its segment count (UNH and UNT
+// included) and reference.
+func (w *Writer) UNT() error {
+	if !w.inMessage {
+		return errors.New("UNT without UNH")
+	}
+	w.envelope = true
+	err := w.Segment("UNT", strconv.Itoa(w.count-w.msgStart+1), w.msgRef)
+	w.envelope = false
+	if err != nil {
+		return err
+	}
+	w.inMessage = false
+	w.messages++
+	return nil
+}
+
+// UNZ ends the interchange UNB started with its message count and
+// control reference.
+func (w *Writer) UNZ() error {
+	if !w.inUNB {
+		return errors.New("UNZ without UNB")
+	}
+	if w.inMessage {
+		return fmt.Errorf("UNZ: message %s has no UNT", w.msgRef)
+	}
+	w.envelope = true
+	err := w.Segment("UNZ", strconv.Itoa(w.messages), w.control)
+	w.envelope = false
+	if err != nil {
+		return err
+	}
+	w.inUNB = false
+	return nil
+}
+
+// Outgoing is one message WriteInterchange writes: its UNH (Header: Ref,
+// defaulting to its place in the interchange, "1", "2", ..., and the
+// message identifier), what Body writes, and its UNT.
+type Outgoing struct {
+	Header MessageHeader
+	// Body writes the segments between UNH and UNT. Service segments
+	// (UNA, UNB, UNG, UNH, UNT, UNE, UNZ) are refused.
+	Body func(*Writer) error
+}
+
+// WriteInterchange writes one interchange: UNA when needed, UNB, each
+// message and UNZ, with every count and reference filled in. It is built
+// in memory and written with one call only if every part succeeded, so a
+// failing body leaves nothing half written behind it.
+func WriteInterchange(w *Writer, env ReplyEnvelope, msgs []Outgoing) error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(msgs) == 0 {
+		return errors.New("an interchange needs at least one message")
+	}
+	var buf bytes.Buffer
+	iw := &Writer{out: &buf, base: w.base, sep: w.sep, lineBreak: w.lineBreak, forceUNA: w.forceUNA, rep: repUTF8}
+	if err := iw.UNB(env); err != nil {
+		return err
+	}
+	for i, m := range msgs {
+		h := m.Header
+		if h.Ref == "" {
+			h.Ref = strconv.Itoa(i + 1)
+		}
+		if m.Body == nil {
+			return fmt.Errorf("message %d of %d: no body", i+1, len(msgs))
+		}
+		if err := iw.UNH(h); err != nil {
+			return err
+		}
+		if err := m.Body(iw); err != nil {
+			return fmt.Errorf("UNH %s (%s): %w", h.Ref, h.Type, err)
+		}
+		if iw.open {
+			return fmt.Errorf("UNH %s (%s): a segment was begun and not ended", h.Ref, h.Type)
+		}
+		if err := iw.UNT(); err != nil {
+			return err
+		}
+	}
+	if err := iw.UNZ(); err != nil {
+		return err
+	}
+	return w.emit(buf.Bytes(), iw.count)
+}
