@@ -2,6 +2,7 @@ package edifact
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -479,6 +480,62 @@ func TestMapCorpus(t *testing.T) {
 			}
 			compareMapGolden(t, filepath.Join("testdata", "map", "corpus", name+".golden"), b.String())
 		})
+	}
+}
+
+// TestMapAgreesWithBots compares our orders for the corpus's bots_test.edi
+// with the order lines Bots (bots-edi) flattened the same file into: the
+// same PO numbers, dates, delivery party, line numbers, GTINs and
+// quantities, row for row.
+func TestMapAgreesWithBots(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(corpusDir, "bots_test.edi"))
+	if err != nil {
+		t.Skip("corpus not found:", err)
+	}
+	csvData, err := os.ReadFile(filepath.Join(corpusDir, "..", "expected", "bots_test.edi__1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mapDoc(t, "bots_test.edi", data, MapOptions{})
+	if len(r.errs) > 0 {
+		t.Fatal(r.errs)
+	}
+	iso := func(v string) string {
+		if len(v) < 8 {
+			return ""
+		}
+		return v[:4] + "-" + v[4:6] + "-" + v[6:8]
+	}
+	var ours, bots []string
+	for _, o := range r.orders {
+		ship := ""
+		if p := o.Party(order.RoleShipTo); p != nil {
+			ship = p.ID
+		}
+		for _, l := range o.Lines {
+			ours = append(ours, strings.Join([]string{o.PONumber, o.OrderDate, ship, o.RequestedDeliveryDate, l.LineNo, l.GTIN, l.Quantity.String()}, " "))
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(csvData)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		// Columns (Bots' csv_orders grammar): 5 BGM number, 6 DTM 137,
+		// 11 NAD+DP, 15 DTM 2, 16 DTM 64, 26 LIN number, 27 its EAN,
+		// 30 QTY 21.
+		delivery := iso(row[14])
+		if delivery == "" {
+			delivery = iso(row[15])
+		}
+		q, ok := order.PlainDecimal(row[29])
+		if !ok {
+			t.Fatalf("quantity %q", row[29])
+		}
+		bots = append(bots, strings.Join([]string{row[4], iso(row[5]), row[10], delivery, row[25], row[26], q.String()}, " "))
+	}
+	if strings.Join(ours, "\n") != strings.Join(bots, "\n") {
+		t.Errorf("ours\n%s\nBots'\n%s", strings.Join(ours, "\n"), strings.Join(bots, "\n"))
 	}
 }
 
