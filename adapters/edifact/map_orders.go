@@ -262,6 +262,10 @@ func (m *mapper) segment(s *Segment) {
 	case "BGM":
 		m.bgmSeg(s)
 	case "DTM":
+		// Only the header's own dates (right after BGM) are the order's.
+		// A DTM in a group is its trigger's: a reference's date (SG1),
+		// a currency rate's, a line's delivery date (canonical dates are
+		// per order, as X12's line DTMs are not read either). Not read.
 		if m.group == "" && m.line == nil && !m.summary {
 			m.dtm(s)
 		}
