@@ -837,7 +837,12 @@ func (w *walker) message(unh *Segment) (*Message, error) {
 				continue
 			}
 		}
-		s, bad, ok := w.read(d, pos)
+		into := d
+		if big {
+			// The message is no longer held: read on into the scratch.
+			into = &w.scratch
+		}
+		s, bad, ok := w.read(into, pos)
 		if !ok {
 			if w.sc.err != nil {
 				return nil, w.sc.err
@@ -875,9 +880,13 @@ func (w *walker) message(unh *Segment) (*Message, error) {
 		if s.d != d {
 			if !big {
 				big = true
+				// Keep the UNH's bytes, which the header's strings share
+				// (and the slab must not give to the next message); let
+				// the rest go.
+				unhEnd, unhSeps := m.Segments[0].e, m.Segments[0].sep1
 				m.Segments = nil
-				d.buf, d.seps = nil, nil
-				fail(nil, 0, CodeUnspecified, "the message is larger than %d bytes: not read", w.opts.MaxMessage)
+				d.buf, d.seps = d.buf[:unhEnd], d.seps[:unhSeps]
+				rep.Errors = append(rep.Errors, m.MessageErr(CodeUnspecified, "the message is larger than %d bytes: not read", w.opts.MaxMessage))
 			}
 			continue
 		}

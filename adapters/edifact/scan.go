@@ -93,6 +93,9 @@ func (s *scanner) skipSpace() bool {
 				s.r++
 				continue
 			}
+			if s.buf[s.r] == 0xef && s.w-s.r < 3 && s.fill() {
+				continue // a read may cut the byte order mark: see all of it
+			}
 			if s.w-s.r >= 3 && s.buf[s.r] == 0xef && s.buf[s.r+1] == 0xbb && s.buf[s.r+2] == 0xbf {
 				s.r += 3
 				continue

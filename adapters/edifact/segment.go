@@ -3,6 +3,7 @@ package edifact
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -180,7 +181,14 @@ func (d *msgData) text(b []byte, flags uint8) string {
 		v = append(v, b...)
 	}
 	if high {
-		return string(d.cs.decode(nil, v))
+		out := d.cs.decode(nil, v)
+		if !utf8.Valid(out) {
+			// Bytes that are no character of the declared set (the
+			// message is refused for them, yet its values are read to
+			// say so): U+FFFD, so that every value is UTF-8.
+			return strings.ToValidUTF8(string(out), "\uFFFD")
+		}
+		return string(out)
 	}
 	return string(v)
 }
