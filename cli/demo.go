@@ -21,7 +21,7 @@ import (
 // Sample order files are named PARTNER-NAME: they are dropped in
 // inbox/PARTNER/NAME.
 //
-//go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/profiles/*.yaml demo/rules.yaml
+//go:embed demo/*.csv demo/*.json demo/*.ndjson demo/*.x12 demo/*.edi demo/profiles/*.yaml demo/rules.yaml
 var demoFS embed.FS
 
 // demoOperatorToken admits the demo's operator calls when orderhub.yaml

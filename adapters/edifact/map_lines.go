@@ -52,12 +52,12 @@ func (m *mapper) lin(s *Segment) {
 	// a restatement of the whole order, dropping the lines not sent. In
 	// an ORDERS they are read only when BGM says it changes an order.
 	if m.ordchg || m.o.Purpose == order.PurposeChange {
-		switch code := s.Str(2, 1); {
-		case lineChanges[code] != "":
-			l.Change = lineChanges[code]
-		case code != "":
+		code := s.Str(2, 1)
+		if w, ok := lineChanges[code]; ok {
+			l.Change = w
+		} else if code != "" {
 			l.Change = "code:" + code
-		case m.ordchg:
+		} else if m.ordchg {
 			l.Change = "change"
 		}
 	}
@@ -84,7 +84,11 @@ func (m *mapper) itemID(s *Segment, el int, id string) {
 	}
 	l := m.line
 	if l.ItemIDs == nil {
-		l.ItemIDs = make(order.ItemIDs, 0, 4)
+		if len(m.ids) >= 4 {
+			l.ItemIDs, m.ids = m.ids[:0:4], m.ids[4:]
+		} else {
+			l.ItemIDs = make(order.ItemIDs, 0, 4)
+		}
 	}
 	if !l.ItemIDs.Has(q) {
 		l.ItemIDs.Set(q, id)
@@ -112,7 +116,7 @@ func (m *mapper) pia(s *Segment) {
 	if m.line == nil {
 		return
 	}
-	switch s.Str(1, 1) {
+	switch string(s.Raw(1, 1)) {
 	case "", "1", "5":
 	default:
 		return
@@ -155,10 +159,10 @@ func (m *mapper) qty(s *Segment) {
 	if m.line == nil {
 		return
 	}
-	q := s.Str(1, 1)
+	q := s.Raw(1, 1)
 	switch m.group {
 	case "LOC":
-		if n := len(m.cur.locs); n > 0 && q == "11" {
+		if n := len(m.cur.locs); n > 0 && string(q) == "11" {
 			if d, ok := m.decimal(s, 1, 2, "the split quantity"); ok {
 				lc := &m.cur.locs[n-1]
 				lc.qty, lc.has = lc.qty.Add(d), true
@@ -168,7 +172,7 @@ func (m *mapper) qty(s *Segment) {
 	case "ALC", "PAC", "SCC", "EQD", "TDT", "RCS", "DGS", "NAD", "TOD", "HAN":
 		return // those groups' own quantities
 	}
-	switch q {
+	switch string(q) {
 	case "21":
 		if m.cur.qty != nil {
 			return // the first ordered quantity is the line's
@@ -200,8 +204,16 @@ func (m *mapper) pri(s *Segment) {
 	if m.line == nil {
 		return
 	}
-	q := s.Str(1, 1)
-	if q != "AAA" && (q != "AAB" || m.cur.net) || len(s.Raw(1, 2)) == 0 {
+	switch string(s.Raw(1, 1)) {
+	case "AAA":
+	case "AAB":
+		if m.cur.net {
+			return
+		}
+	default:
+		return
+	}
+	if len(s.Raw(1, 2)) == 0 {
 		return
 	}
 	d, ok := m.decimal(s, 1, 2, "the price")
@@ -221,7 +233,7 @@ func (m *mapper) pri(s *Segment) {
 		}
 	}
 	m.line.UnitPrice = m.keep(d)
-	m.cur.net = q == "AAA"
+	m.cur.net = string(s.Raw(1, 1)) == "AAA"
 }
 
 // loc reads a line's place of delivery (LOC+7, C517 3225 with its code

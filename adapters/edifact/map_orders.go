@@ -105,13 +105,16 @@ var dateUses = map[string]dateUse{
 	"61":  {dCancel, 1, true},    // cancel if not delivered by this date
 }
 
-// groupTriggers are the segments that open a segment group of ORDERS and
-// ORDCHG, header or line. Reading one leaves the group before: a DTM or
-// MOA after it is the new group's, not the order's.
-var groupTriggers = map[string]bool{
-	"RFF": true, "NAD": true, "TAX": true, "CUX": true, "PAT": true, "TDT": true, "TOD": true,
-	"PAC": true, "EQD": true, "SCC": true, "APR": true, "ALC": true, "RCS": true, "DGS": true,
-	"PRI": true, "LOC": true, "LIN": true, "UNS": true, "HAN": true, "STG": true,
+// isTrigger tells whether tag opens a segment group of ORDERS or ORDCHG,
+// header or line. Reading one leaves the group before: a DTM or MOA after
+// it is the new group's, not the order's.
+func isTrigger(tag []byte) bool {
+	switch string(tag) {
+	case "RFF", "NAD", "TAX", "CUX", "PAT", "TDT", "TOD", "PAC", "EQD", "SCC", "APR", "ALC", "RCS", "DGS",
+		"PRI", "LOC", "LIN", "UNS", "HAN", "STG":
+		return true
+	}
+	return false
 }
 
 // mapper holds the state of mapping one message.
@@ -149,6 +152,9 @@ type mapper struct {
 	dests   []dest
 	destIdx map[string]int
 
+	// ids is a slab the lines' item ids start in, four to a line; a
+	// line with more grows its own.
+	ids []order.ItemID
 	// prices is a slab the lines' prices and the charges' amounts point
 	// into: one allocation per message instead of one per value.
 	prices []decimal.Decimal
@@ -217,6 +223,8 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 	}
 	m.o.Lines = make([]order.Line, 0, n)
 	m.lineInfo = make([]lineInfo, 0, n)
+	m.ids = make([]order.ItemID, 4*n)
+	m.o.Parties = make([]order.Party, 0, 4)
 	for i := range msg.Segments {
 		m.segment(&msg.Segments[i])
 	}
@@ -246,7 +254,7 @@ func (m *mapper) decimal(s *Segment, el, comp int, what string) (decimal.Decimal
 
 func (m *mapper) segment(s *Segment) {
 	tag := s.tag()
-	if groupTriggers[string(tag)] {
+	if isTrigger(tag) {
 		m.enter(s)
 	}
 	// A switch on the tag's bytes compares without allocating.
@@ -254,6 +262,10 @@ func (m *mapper) segment(s *Segment) {
 	case "BGM":
 		m.bgmSeg(s)
 	case "DTM":
+		// Only the header's own dates (right after BGM) are the order's.
+		// A DTM in a group is its trigger's: a reference's date (SG1),
+		// a currency rate's, a line's delivery date (canonical dates are
+		// per order, as X12's line DTMs are not read either). Not read.
 		if m.group == "" && m.line == nil && !m.summary {
 			m.dtm(s)
 		}

@@ -2,6 +2,7 @@ package edifact
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -482,6 +483,62 @@ func TestMapCorpus(t *testing.T) {
 	}
 }
 
+// TestMapAgreesWithBots compares our orders for the corpus's bots_test.edi
+// with the order lines Bots (bots-edi) flattened the same file into: the
+// same PO numbers, dates, delivery party, line numbers, GTINs and
+// quantities, row for row.
+func TestMapAgreesWithBots(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(corpusDir, "bots_test.edi"))
+	if err != nil {
+		t.Skip("corpus not found:", err)
+	}
+	csvData, err := os.ReadFile(filepath.Join(corpusDir, "..", "expected", "bots_test.edi__1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mapDoc(t, "bots_test.edi", data, MapOptions{})
+	if len(r.errs) > 0 {
+		t.Fatal(r.errs)
+	}
+	iso := func(v string) string {
+		if len(v) < 8 {
+			return ""
+		}
+		return v[:4] + "-" + v[4:6] + "-" + v[6:8]
+	}
+	var ours, bots []string
+	for _, o := range r.orders {
+		ship := ""
+		if p := o.Party(order.RoleShipTo); p != nil {
+			ship = p.ID
+		}
+		for _, l := range o.Lines {
+			ours = append(ours, strings.Join([]string{o.PONumber, o.OrderDate, ship, o.RequestedDeliveryDate, l.LineNo, l.GTIN, l.Quantity.String()}, " "))
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(csvData)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		// Columns (Bots' csv_orders grammar): 5 BGM number, 6 DTM 137,
+		// 11 NAD+DP, 15 DTM 2, 16 DTM 64, 26 LIN number, 27 its EAN,
+		// 30 QTY 21.
+		delivery := iso(row[14])
+		if delivery == "" {
+			delivery = iso(row[15])
+		}
+		q, ok := order.PlainDecimal(row[29])
+		if !ok {
+			t.Fatalf("quantity %q", row[29])
+		}
+		bots = append(bots, strings.Join([]string{row[4], iso(row[5]), row[10], delivery, row[25], row[26], q.String()}, " "))
+	}
+	if strings.Join(ours, "\n") != strings.Join(bots, "\n") {
+		t.Errorf("ours\n%s\nBots'\n%s", strings.Join(ours, "\n"), strings.Join(bots, "\n"))
+	}
+}
+
 // FuzzMapOrders maps whatever the reader makes of arbitrary bytes: no
 // panic, and either orders with a PO number and lines' numbers, or
 // refusals with a code.
@@ -569,28 +626,40 @@ func BenchmarkMapOrders(b *testing.B) {
 	}
 }
 
-// BenchmarkReadMap reads and maps a document of 10-line orders: MB/s from
-// bytes to canonical order structs.
+// BenchmarkReadMap reads a document of 10-line orders, alone and mapped:
+// MB/s from bytes to messages, and to canonical order structs.
 func BenchmarkReadMap(b *testing.B) {
 	doc := benchOrder(5000)
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		rd := NewReader(bytes.NewReader(doc), Options{Doc: "bench"})
-		n := 0
-		for {
-			m, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			n += len(MapOrders(m, MapOptions{}))
+	for _, mapping := range []bool{false, true} {
+		name := "read"
+		if mapping {
+			name = "read+map"
 		}
-		rd.Close()
-		if n != 5000 {
-			b.Fatalf("%d orders", n)
-		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rd := NewReader(bytes.NewReader(doc), Options{Doc: "bench"})
+				n := 0
+				for {
+					m, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if mapping {
+						n += len(MapOrders(m, MapOptions{}))
+					} else {
+						n++
+					}
+				}
+				rd.Close()
+				if n != 5000 {
+					b.Fatalf("%d orders", n)
+				}
+			}
+		})
 	}
 }
