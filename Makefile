@@ -29,7 +29,7 @@ serve: build
 # test whose server is missing fail instead of skipping.
 test: deps test-servers fmt-check vet
 	ORDERHUB_REQUIRE_SERVERS=1 $(GO) test -count=1 -timeout 15m ./...
-	ORDERHUB_REQUIRE_SERVERS=1 $(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/ ./cli/ ./adapters/drop/...
+	ORDERHUB_REQUIRE_SERVERS=1 $(GO) test -race -count=1 -timeout 15m ./internal/sqlitedb/ ./adapters/sqlitebus/ ./pipeline/ ./intake/ ./app/ ./adapters/x12/ ./adapters/edifact/ ./cli/ ./adapters/drop/...
 
 # pure-ftpd (FTP and FTPS) and OpenSSH's sshd (SFTP), from Debian, for the
 # transport tests; the tests start and stop them themselves. A policy-rc.d keeps
@@ -79,6 +79,8 @@ bench: deps test-servers
 	$(GO) run ./internal/bench/pipeline -orders 20000 -lines 10 -rules=false
 	@echo "== X12: 100 MB of 850s, bytes to canonical orders and orderhub translate (internal/bench/x12) =="
 	$(GO) run ./internal/bench/x12 -mb 100
+	@echo "== EDIFACT: 100 MB of EANCOM ORDERS D96A, the reader alone, bytes to canonical orders and orderhub translate (internal/bench/edifact) =="
+	$(GO) run ./internal/bench/edifact -mb 100
 	@echo "== Sheets: a 100,000-row xlsx to canonical orders (internal/bench/sheet) =="
 	$(GO) run ./internal/bench/sheet
 	@echo "== Remote drops: 1,000 files of 2 KB and 10 of 50 MB pulled from a local sshd and pure-ftpd (claim, download, fsync, SHA-256, ledger, intake, delete): files/s and MB/s =="

@@ -66,6 +66,7 @@ const (
 	kBreak // CR or LF that is not the terminator: not data, dropped
 	kBad   // not in the declared repertoire
 	kHigh  // a byte of 0x80 or more whose meaning depends on its neighbours
+	kWide  // a byte of 0x80 or more that is a character as it stands (ISO 8859)
 )
 
 // classes builds the scanner's byte classes for an interchange: its
@@ -85,10 +86,12 @@ func classes(sep Separators, cs *charset, lenient bool) *[256]uint8 {
 			case csLevelA, csLevelB:
 				t[i] = kBad
 			case csTable:
+				t[i] = kWide
 				if cs.table[i] == utf8.RuneError {
 					t[i] = kBad
 				}
 			case csLatin1:
+				t[i] = kWide
 				if c < 0xa0 {
 					// A C1 control is no ISO 8859-1 character, but it is a
 					// UTF-8 continuation byte: see text.

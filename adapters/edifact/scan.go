@@ -17,6 +17,7 @@ const (
 	fRelease uint8 = 1 << iota // the segment has release characters
 	fBad                       // a byte outside the repertoire
 	fHigh                      // bytes whose validity depends on their value
+	fWide                      // bytes past ASCII: values need decoding
 	fNoTerm                    // the document ended before its terminator
 	fTooLong                   // cut at MaxSegment
 )
@@ -205,7 +206,9 @@ func (s *scanner) next(dst []byte, seps []int32) (_ []byte, _ []int32, off int64
 					}
 					flags |= fBad
 				case kHigh:
-					flags |= fHigh
+					flags |= fHigh | fWide
+				case kWide:
+					flags |= fWide
 				}
 			case kTerm:
 				dst = append(dst, buf[run:i]...)
@@ -221,7 +224,9 @@ func (s *scanner) next(dst []byte, seps []int32) (_ []byte, _ []int32, off int64
 				}
 				flags |= fBad
 			case kHigh:
-				flags |= fHigh
+				flags |= fHigh | fWide
+			case kWide:
+				flags |= fWide
 			}
 			i++
 		}

@@ -160,6 +160,10 @@ func (s *Segment) Str(i, j int) string {
 // text makes a value's text. Values without release characters or
 // characters past ASCII, nearly all of them, share the message's bytes.
 func (d *msgData) text(b []byte, flags uint8) string {
+	if flags&(fRelease|fWide|fBad) == 0 && d.frozen {
+		// The scanner saw nothing to undo in the whole segment: share.
+		return unsafe.String(&b[0], len(b))
+	}
 	if len(b) <= 3 {
 		if v, ok := internShort(b); ok {
 			return v
