@@ -165,7 +165,6 @@ type step struct {
 
 	orders []*order.Order
 	refuse *MessageError
-	done   chan struct{}
 }
 
 // Read implements format.Format: it yields each order of every ORDERS and
@@ -194,83 +193,11 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 		if workers == 0 {
 			workers = runtime.GOMAXPROCS(0)
 		}
-		if workers <= 1 {
-			defer er.Close()
-			for ctx.Err() == nil {
-				st := next()
-				if st.err == nil {
-					rd.mapMessage(st)
-				}
-				if !rd.emit(st, yield) {
-					return
-				}
-			}
-			return
-		}
-		rd.parallel(ctx, er, next, workers, yield)
-	}
-}
-
-// parallel reads in one goroutine, maps in workers and yields here, in
-// order: each step waits for the one before it.
-func (rd *reading) parallel(ctx context.Context, er *Reader, next func() *step, workers int, yield func(*order.Order, error) bool) {
-	ctx, cancel := context.WithCancel(ctx)
-	ordered := make(chan *step, 8*workers)
-	work := make(chan *step, 8*workers)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		for range ordered {
-		}
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(ordered)
-		defer close(work)
 		defer er.Close()
-		for {
+		format.Ordered(ctx, workers, func() (*step, bool) {
 			st := next()
-			if st.err == nil {
-				st.done = make(chan struct{})
-			}
-			select {
-			case ordered <- st:
-			case <-ctx.Done():
-				return
-			}
-			if st.err != nil {
-				return
-			}
-			select {
-			case work <- st:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for st := range work {
-				rd.mapMessage(st)
-				close(st.done)
-			}
-		}()
-	}
-	for st := range ordered {
-		if st.done != nil {
-			select {
-			case <-st.done:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if ctx.Err() != nil || !rd.emit(st, yield) {
-			return
-		}
+			return st, st.err != nil
+		}, rd.mapMessage, func(st *step) bool { return rd.emit(st, yield) })
 	}
 }
 

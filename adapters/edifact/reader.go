@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"unsafe"
+
+	"github.com/orderhub/orderhub/adapters/format"
 )
 
 // Default limits, see Options.
@@ -164,7 +166,7 @@ func (r *Reader) Close() error {
 func (r *Reader) start() error {
 	var src io.Reader = r.in
 	if !r.opts.singlePass {
-		ra, base, ok := seekable(r.in)
+		ra, base, ok := format.Seekable(r.in)
 		if !ok {
 			f, err := os.CreateTemp(r.opts.TempDir, "orderhub-edifact-*.spool")
 			if err != nil {
@@ -243,37 +245,6 @@ func applyVerdict(m *Message, v *verdict, gord int) {
 		e.Msg = fmt.Sprintf("refused with its %s (%s): %s", what, first.Tag, first.Msg)
 	}
 	m.Report.Errors = append(m.Report.Errors, e)
-}
-
-// seekable gives r as an io.ReaderAt from where it stands, when it can.
-func seekable(r io.Reader) (io.ReaderAt, int64, bool) {
-	s, ok := r.(io.ReadSeeker)
-	if !ok {
-		return nil, 0, false
-	}
-	off, err := s.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil, 0, false
-	}
-	if ra, ok := r.(io.ReaderAt); ok {
-		return ra, off, true
-	}
-	return &seekReaderAt{s}, off, true
-}
-
-// seekReaderAt reads at an offset by seeking first. The two passes take
-// turns, never reading at once.
-type seekReaderAt struct{ s io.ReadSeeker }
-
-func (a *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	if _, err := a.s.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(a.s, p)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
 }
 
 // walker follows the envelopes of a document through its segments.

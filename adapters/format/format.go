@@ -154,3 +154,36 @@ func quoteHead(head []byte) string {
 	}
 	return fmt.Sprintf("bytes % x", h)
 }
+
+// Seekable gives r as an io.ReaderAt from where it stands, when it can be
+// read again (a file): a format that reads a document twice (a first pass
+// over its envelopes) then needs no copy of it. base is r's position.
+func Seekable(r io.Reader) (ra io.ReaderAt, base int64, ok bool) {
+	s, ok := r.(io.ReadSeeker)
+	if !ok {
+		return nil, 0, false
+	}
+	off, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, 0, false // a pipe or terminal behind an *os.File
+	}
+	if ra, ok := r.(io.ReaderAt); ok {
+		return ra, off, true
+	}
+	return &seekReaderAt{s}, off, true
+}
+
+// seekReaderAt reads at an offset by seeking first. The two passes take
+// turns, never reading at once.
+type seekReaderAt struct{ s io.ReadSeeker }
+
+func (a *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if _, err := a.s.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := io.ReadFull(a.s, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
+}

@@ -162,20 +162,11 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 		if workers == 0 {
 			workers = runtime.GOMAXPROCS(0)
 		}
-		if workers <= 1 {
-			defer xr.Close()
-			for ctx.Err() == nil {
-				st := next()
-				if st.err == nil {
-					rd.mapSet(st)
-				}
-				if !rd.emit(st, yield) {
-					return
-				}
-			}
-			return
-		}
-		rd.parallel(ctx, xr, next, workers, yield)
+		defer xr.Close()
+		format.Ordered(ctx, workers, func() (*step, bool) {
+			st := next()
+			return st, st.err != nil
+		}, rd.mapSet, func(st *step) bool { return rd.emit(st, yield) })
 	}
 }
 
@@ -189,70 +180,6 @@ type step struct {
 
 	orders []*order.Order
 	refuse *SetError
-	done   chan struct{} // closed once mapped (parallel reading)
-}
-
-// parallel reads in one goroutine, maps in workers and yields here, in
-// order: each step waits for the one before it.
-func (rd *reading) parallel(ctx context.Context, xr *Reader, next func() *step, workers int, yield func(*order.Order, error) bool) {
-	ctx, cancel := context.WithCancel(ctx)
-	ordered := make(chan *step, 4*workers)
-	work := make(chan *step, 4*workers)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		for range ordered {
-		}
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(ordered)
-		defer close(work)
-		defer xr.Close()
-		for {
-			st := next()
-			if st.err == nil {
-				st.done = make(chan struct{})
-			}
-			select {
-			case ordered <- st:
-			case <-ctx.Done():
-				return
-			}
-			if st.err != nil {
-				return
-			}
-			select {
-			case work <- st:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for st := range work {
-				rd.mapSet(st)
-				close(st.done)
-			}
-		}()
-	}
-	for st := range ordered {
-		if st.done != nil {
-			select {
-			case <-st.done:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if ctx.Err() != nil || !rd.emit(st, yield) {
-			return
-		}
-	}
 }
 
 // emit answers the interchanges a step finished and yields its orders or

@@ -67,35 +67,3 @@ func (p *prescan) verdictFor(ord int) (*verdict, error) {
 		}
 	}
 }
-
-// seekable returns r as an io.ReaderAt with the offset it is at, when it
-// can seek.
-func seekable(r io.Reader) (io.ReaderAt, int64, bool) {
-	s, ok := r.(io.ReadSeeker)
-	if !ok {
-		return nil, 0, false
-	}
-	off, err := s.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil, 0, false // a pipe or terminal behind an *os.File
-	}
-	if ra, ok := r.(io.ReaderAt); ok {
-		return ra, off, true
-	}
-	return &seekReaderAt{s}, off, true
-}
-
-// seekReaderAt reads at an offset by seeking first. The two passes take
-// turns, never reading at once.
-type seekReaderAt struct{ s io.ReadSeeker }
-
-func (a *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	if _, err := a.s.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(a.s, p)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
-}

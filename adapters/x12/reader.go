@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/orderhub/orderhub/adapters/format"
 )
 
 // Default limits, see Options.
@@ -216,7 +218,7 @@ func (r *Reader) start() error {
 	var base int64
 	if !r.opts.singlePass {
 		var ok bool
-		ra, base, ok = seekable(r.in)
+		ra, base, ok = format.Seekable(r.in)
 		if !ok {
 			f, err := os.CreateTemp(r.opts.TempDir, "orderhub-x12-*.spool")
 			if err != nil {
