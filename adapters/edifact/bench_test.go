@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -148,6 +149,87 @@ func BenchmarkRead(b *testing.B) {
 				}
 				if n == 0 {
 					b.Fatal("no orders")
+				}
+			}
+		})
+	}
+}
+
+// benchOrder writes an interchange of n ORDERS messages of ten lines
+// each, the shape the figures are measured on.
+func benchOrder(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("UNA:+.? 'UNB+UNOC:3+4012345000009:14+4098765000003:14+261120:0930+BENCH'")
+	for i := 1; i <= n; i++ {
+		segs := []string{
+			"UNH+" + strconv.Itoa(i) + "+ORDERS:D:96A:UN:EAN008", "BGM+220+PO-" + strconv.Itoa(i) + "+9",
+			"DTM+137:20261120:102", "DTM+2:20261201:102", "RFF+CT:CONTRACT-77",
+			"NAD+BY+4012345000009::9", "NAD+SU+4098765000003::9", "NAD+DP+4012345000108::9++EXAMPLE MARKT DC NORD+LAGERWEG 5+HAMBURG++20095+DE",
+			"CUX+2:EUR:9",
+		}
+		for l := 1; l <= 10; l++ {
+			segs = append(segs, "LIN+"+strconv.Itoa(l)+"++4006381333931:EN", "PIA+5+SKU-"+strconv.Itoa(1000+l)+":SA",
+				"IMD+F++:::COLA CLASSIC 24 X 0.33 L", "QTY+21:24:PCE", "PRI+AAA:0.65")
+		}
+		segs = append(segs, "UNS+S", "CNT+2:10")
+		segs = append(segs, "UNT+"+strconv.Itoa(len(segs)+1)+"+"+strconv.Itoa(i))
+		for _, s := range segs {
+			b.WriteString(s)
+			b.WriteByte('\'')
+		}
+	}
+	fmt.Fprintf(&b, "UNZ+%d+BENCH'", n)
+	return b.Bytes()
+}
+
+// BenchmarkMapOrders maps one 10-line ORDERS message, read once.
+func BenchmarkMapOrders(b *testing.B) {
+	rd := NewReader(bytes.NewReader(benchOrder(1)), Options{Doc: "bench"})
+	defer rd.Close()
+	m, err := rd.Next()
+	if err != nil || len(m.Report.Errors) > 0 {
+		b.Fatal(err, m.Report.Errors)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if os := MapOrders(m, MapOptions{}); len(os) != 1 {
+			b.Fatal(m.Report.Errors)
+		}
+	}
+}
+
+// BenchmarkReadMap reads a document of 10-line orders, alone and mapped:
+// MB/s from bytes to messages, and to canonical order structs.
+func BenchmarkReadMap(b *testing.B) {
+	doc := benchOrder(5000)
+	for _, mapping := range []bool{false, true} {
+		name := "read"
+		if mapping {
+			name = "read+map"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rd := NewReader(bytes.NewReader(doc), Options{Doc: "bench"})
+				n := 0
+				for {
+					m, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if mapping {
+						n += len(MapOrders(m, MapOptions{}))
+					} else {
+						n++
+					}
+				}
+				rd.Close()
+				if n != 5000 {
+					b.Fatalf("%d orders", n)
 				}
 			}
 		})

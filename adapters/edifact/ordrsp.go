@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/orderhub/orderhub/order"
 )
 
@@ -190,15 +188,6 @@ func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order,
 	return WriteInterchange(w, env, msgs)
 }
 
-// lineAnswer is what the ORDRSP says of one line.
-type lineAnswer struct {
-	no     string
-	action string
-	// qty are the QTY segments: qualifier, quantity and unit ("" none).
-	qty   [][3]string
-	price string // PRI AAA, "" for none
-}
-
 func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
 	rejected := false
 	switch o.Status {
@@ -299,15 +288,6 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 	return w.End()
 }
 
-func shipsNothing(la lineAnswer) bool {
-	for _, q := range la.qty {
-		if q[0] == "113" {
-			return q[1] == "0"
-		}
-	}
-	return false
-}
-
 func dtm(w *Writer, qual, date string) error {
 	w.Begin("DTM")
 	w.Elem(qual, date, "102")
@@ -387,232 +367,6 @@ func gln(id string) bool {
 		}
 	}
 	return true
-}
-
-// usesSRV tells whether the message's directory names GTINs SRV (D01B
-// and later, EANCOM 2002) rather than EN and UP.
-func usesSRV(h *MessageHeader) bool {
-	r := h.Release
-	if h.Version != "D" || len(r) != 3 || r[0] < '0' || r[0] > '9' || r[1] < '0' || r[1] > '9' {
-		return false
-	}
-	year := int(r[0]-'0')*10 + int(r[1]-'0')
-	if year >= 90 {
-		return false // D90A to D99B
-	}
-	return year > 1 || year == 1 && r[2] >= 'B'
-}
-
-func writeLine(w *Writer, l *order.Line, la *lineAnswer, srv bool) error {
-	gtin := l.GTIN
-	for _, q := range []string{"SRV", "EN", "UP"} {
-		if gtin == "" {
-			gtin = l.ItemIDs.Get(q)
-		}
-	}
-	w.Begin("LIN")
-	w.Elem(la.no)
-	w.Elem(la.action)
-	if gtin != "" {
-		typ := "EN"
-		switch {
-		case srv:
-			typ = "SRV"
-		case len(gtin) == 12:
-			typ = "UP"
-		}
-		w.Elem(gtin, typ)
-	}
-	if err := w.End(); err != nil {
-		return err
-	}
-	sku, buyer := l.SKU, l.BuyerItem
-	if sku == "" {
-		sku = l.ItemIDs.Get("SA")
-	}
-	if buyer == "" {
-		buyer = l.ItemIDs.Get("IN")
-	}
-	if sku != "" || buyer != "" {
-		w.Begin("PIA")
-		if gtin != "" {
-			w.Elem("1")
-		} else {
-			w.Elem("5")
-		}
-		if sku != "" {
-			w.Elem(sku, "SA")
-		}
-		if buyer != "" && buyer != sku {
-			w.Elem(buyer, "IN")
-		}
-		if err := w.End(); err != nil {
-			return err
-		}
-	}
-	for _, q := range la.qty {
-		w.Begin("QTY")
-		w.Elem(q[0], q[1], q[2])
-		if err := w.End(); err != nil {
-			return err
-		}
-	}
-	if la.price != "" {
-		w.Begin("PRI")
-		w.Elem("AAA", la.price)
-		return w.End()
-	}
-	return nil
-}
-
-// answerLines decides what the ORDRSP says of each line of o, in order.
-func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
-	priced := map[string]*order.PricedLine{}
-	if o.Pricing != nil {
-		for i := range o.Pricing.Lines {
-			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
-		}
-	}
-	short := map[string]decimal.Decimal{}
-	for _, b := range o.Backorders {
-		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
-	}
-	// With allocations, what ships is what was allocated; without (an
-	// order routed with no stock stage), whatever is not backordered.
-	var allocated map[string]decimal.Decimal
-	if len(o.Allocations) > 0 {
-		allocated = map[string]decimal.Decimal{}
-		for _, a := range o.Allocations {
-			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
-		}
-	}
-	numbers := lineNumbers(o.Lines)
-
-	out := make([]lineAnswer, len(o.Lines))
-	for i := range o.Lines {
-		l := &o.Lines[i]
-		la := &out[i]
-		la.no = numbers[i]
-		oc := o.Outcome(l.LineNo)
-		uom := l.UOM
-		// qty formats quantities of the line: in its own unit, or, for a
-		// quantity the stock stage took in the catalog's unit that is no
-		// exact number of the line's, in the catalog's.
-		qty := func(q decimal.Decimal) (string, string) {
-			c, ok := oc.InLineUnit(q, uom)
-			if !ok {
-				return w.Dec(q), unitCode(oc.UOM)
-			}
-			return w.Dec(c), unitCode(uom)
-		}
-		orderedQual := "21"
-		if l.Free() {
-			orderedQual = "192"
-		}
-		ordered := [3]string{orderedQual, w.Dec(l.Quantity), unitCode(uom)}
-		la.qty = append(la.qty, ordered)
-		deliver := func(q decimal.Decimal) {
-			s, u := qty(q)
-			la.qty = append(la.qty, [3]string{"113", s, u})
-		}
-		pl := priced[l.LineNo]
-		mismatch := pl != nil && pl.POPriceMismatch
-		switch {
-		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
-			la.action = LineNotAccepted
-			continue
-		case oc != nil && oc.Outcome == order.OutcomeDeleted:
-			// Deleted as the cancel or change asked: accepted, nothing
-			// to deliver.
-			la.action = LineAccepted
-			deliver(decimal.Zero)
-			continue
-		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged:
-			la.action = LineChanged
-			deliver(oc.Quantity)
-		default:
-			want := l.Quantity
-			converted := oc != nil && oc.UOM != "" && oc.UOM != uom
-			if converted {
-				want = oc.Quantity
-			}
-			back := decimal.Max(decimal.Zero, short[l.LineNo])
-			ships := decimal.Max(decimal.Zero, want.Sub(back))
-			cut := false
-			if allocated != nil {
-				a := decimal.Min(ships, allocated[l.LineNo])
-				cut = a.LessThan(ships)
-				ships = a
-			}
-			if cut && ships.IsZero() && back.IsZero() {
-				la.action = LineNotAccepted
-				continue
-			}
-			la.action = LineAccepted
-			if back.IsPositive() || cut || mismatch {
-				la.action = LineChanged
-			}
-			if !ships.Equal(want) {
-				deliver(ships)
-			}
-			if back.IsPositive() {
-				s, u := qty(back)
-				la.qty = append(la.qty, [3]string{"83", s, u})
-			}
-		}
-		if l.Free() {
-			la.action = LineAdded
-			continue // free: no price
-		}
-		if mismatch {
-			// Our price is per the catalog's unit; PRI is per the line's.
-			p, _ := oc.PriceInLineUnit(pl.UnitPrice, uom)
-			la.price = w.Dec(p)
-		}
-	}
-	return out
-}
-
-// unitCode is a line's unit as QTY 6411 writes it: nothing for a count of
-// pieces, which EANCOM leaves the unit out for.
-func unitCode(uom string) string {
-	switch uom {
-	case "", "EA", "PCE":
-		return ""
-	}
-	return uom
-}
-
-// lineNumbers are the LIN line numbers (n..6) of lines: the order's when
-// it is one, the others numbered after the largest.
-func lineNumbers(lines []order.Line) []string {
-	out := make([]string, len(lines))
-	top := 0
-	numeric := func(s string) (int, bool) {
-		if len(s) == 0 || len(s) > 6 {
-			return 0, false
-		}
-		n, err := strconv.Atoi(s)
-		return n, err == nil && n > 0 && s[0] != '+' && s[0] != '-'
-	}
-	seen := map[int]bool{}
-	for _, l := range lines {
-		if n, ok := numeric(l.LineNo); ok && !seen[n] {
-			seen[n] = true
-			top = max(top, n)
-		}
-	}
-	used := map[int]bool{}
-	for i, l := range lines {
-		if n, ok := numeric(l.LineNo); ok && !used[n] {
-			used[n] = true
-			out[i] = strconv.Itoa(n)
-			continue
-		}
-		top++
-		out[i] = strconv.Itoa(top)
-	}
-	return out
 }
 
 // ccyymmdd turns a canonical YYYY-MM-DD date into EDIFACT's format 102.
