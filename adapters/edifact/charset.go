@@ -175,9 +175,7 @@ func (cs *charset) decode(dst, b []byte) []byte {
 // cs: valid UTF-8 for UNOW/UNOY; for UNOC, C1 bytes only inside valid UTF-8.
 func (cs *charset) validHigh(b []byte) bool {
 	switch cs.kind {
-	case csUTF8:
-		return utf8.Valid(b)
-	case csLatin1:
+	case csUTF8, csLatin1:
 		return utf8.Valid(b)
 	}
 	return true

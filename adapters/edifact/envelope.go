@@ -40,7 +40,7 @@ func (w *walker) startInterchange() error {
 			// rare enough to be treated as junk and sought again.
 			return nil
 		}
-		h.Separators, h.HasUNA = w.sep, w.ix != nil
+		h.Separators = w.sep
 		unb = *p
 		h.Offset = p.off
 	} else {
@@ -90,13 +90,6 @@ func (w *walker) startInterchange() error {
 	w.ix.Header = h
 	w.parseUNB(&unb)
 	return nil
-}
-
-// bare starts an interchange for messages found with no UNB.
-func (w *walker) bare(s *Segment) {
-	w.ord++
-	w.ix = &InterchangeReport{Header: InterchangeHeader{Separators: w.sep, Offset: s.off}}
-	w.refs = map[uint64]struct{}{}
 }
 
 // setClasses sets the scanner's byte classes for the interchange.

@@ -180,24 +180,21 @@ func (f *Format) Read(ctx context.Context, r io.Reader, doc format.Doc) iter.Seq
 		er := NewReader(r, Options{Doc: doc.Name, MaxSegment: f.MaxSegment, MaxMessage: f.MaxMessage, TempDir: f.TempDir,
 			OnInterchange: func(rep *InterchangeReport) { pending = append(pending, rep) },
 			Lenient:       rd.lenient})
-		next := func() *step {
+		workers := f.Workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		defer er.Close()
+		next := func() (*step, bool) {
 			m, err := er.Next()
 			st := &step{reports: pending, msg: m, err: err}
 			pending = nil
 			if err == io.EOF {
 				st.outside = er.Errors()
 			}
-			return st
+			return st, err != nil
 		}
-		workers := f.Workers
-		if workers == 0 {
-			workers = runtime.GOMAXPROCS(0)
-		}
-		defer er.Close()
-		format.Ordered(ctx, workers, func() (*step, bool) {
-			st := next()
-			return st, st.err != nil
-		}, rd.mapMessage, func(st *step) bool { return rd.emit(st, yield) })
+		format.Ordered(ctx, workers, next, rd.mapMessage, func(st *step) bool { return rd.emit(st, yield) })
 	}
 }
 

@@ -37,7 +37,6 @@ func (w *walker) message(unh *Segment) (*Message, error) {
 		}
 		m.Segments = append(slabFor(&w.slabs.segs, 128), Segment{d: d, s: 0, e: int32(len(d.buf)), sep0: 0,
 			sep1: int32(len(d.seps)), pos: 1, flags: unh.flags, off: unh.off})
-		m.data = d
 		unh = &m.Segments[0]
 		defer func() {
 			used(&w.slabs.bytes, d.buf)

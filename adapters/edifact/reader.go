@@ -71,8 +71,6 @@ type Message struct {
 	// mapper's. A message with errors is refused whole.
 	Report *MessageReport
 	Offset int64 // byte offset of its UNH
-
-	data *msgData
 }
 
 // Reader reads the messages of a document: one or more interchanges,

@@ -237,7 +237,7 @@ func (s *scanner) next(dst []byte, seps []int32) (_ []byte, _ []int32, off int64
 			// Cut the segment here and skip to its terminator.
 			flags |= fTooLong
 			for {
-				if j := bytes.IndexByte(s.buf[s.r:s.w], terminatorOf(cls)); j >= 0 {
+				if j := bytes.IndexByte(s.buf[s.r:s.w], s.term); j >= 0 {
 					s.r += j + 1
 					return dst, seps, off, flags, bad, true
 				}
@@ -257,16 +257,6 @@ func (s *scanner) next(dst []byte, seps []int32) (_ []byte, _ []int32, off int64
 		}
 		i, run = s.r, s.r
 	}
-}
-
-// terminatorOf finds the byte whose class is kTerm.
-func terminatorOf(cls *[256]uint8) byte {
-	for i, k := range cls {
-		if k == kTerm {
-			return byte(i)
-		}
-	}
-	return '\''
 }
 
 // skip passes over the next segment without copying it, unless its tag

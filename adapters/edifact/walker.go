@@ -142,9 +142,6 @@ func (w *walker) next() (*Message, error) {
 		}
 		switch string(s.tag()) {
 		case "UNH":
-			if w.ix == nil {
-				w.bare(&s)
-			}
 			if w.group == nil && len(w.ix.Groups) > 0 {
 				w.ix.Errors = appendOnce(w.ix.Errors, w.errAt(LevelInterchange, &s, CodeGroupsAndMessages, "a message outside any group in an interchange with groups"))
 			}
@@ -154,9 +151,6 @@ func (w *walker) next() (*Message, error) {
 			}
 			return m, nil
 		case "UNG":
-			if w.ix == nil {
-				w.bare(&s)
-			}
 			w.startGroup(&s)
 		case "UNE":
 			w.endGroup(&s)
@@ -169,7 +163,9 @@ func (w *walker) next() (*Message, error) {
 				w.endInterchange(nil)
 				continue
 			}
-			w.pending = w.keep(&s)
+			// Between interchanges s can only be the pending segment,
+			// which is already a copy of its own.
+			w.pending = &s
 			if err := w.startInterchange(); err != nil {
 				return nil, err
 			}
