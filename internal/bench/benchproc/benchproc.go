@@ -7,7 +7,9 @@ package benchproc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,4 +149,110 @@ func CPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// Row prints a measure's best and median runs as rows of the figures
+// table: MB/s and MiB/s of a document of size bytes, orders/s (when
+// orders is known), peak RSS, CPU time, and whether the goal is met ("-"
+// when the goal is "none ...").
+func Row(tw io.Writer, name string, ss []Sample, size int64, orders int, goal string, met func(mbps, rssMiB float64) bool) {
+	best, median := BestMedian(ss)
+	line := func(label string, wall time.Duration, rssKiB int64, cpu time.Duration) {
+		sec := wall.Seconds()
+		mbps := float64(size) / 1e6 / sec
+		mibps := float64(size) / (1 << 20) / sec
+		rssMiB := float64(rssKiB) / 1024
+		ops := "-"
+		if orders > 0 {
+			ops = fmt.Sprintf("%.0f", float64(orders)/sec)
+		}
+		ok := "-"
+		if !strings.HasPrefix(goal, "none") {
+			ok = "no"
+			if met(mbps, rssMiB) {
+				ok = "yes"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%s\t%.1f\t%.2f\t%s\t%s\n", name, label, mbps, mibps, ops, rssMiB, cpu.Seconds(), goal, ok)
+	}
+	line("best", best.Wall, best.RSSKiB, best.CPU)
+	name = ""
+	line("median", median.Wall, median.RSSKiB, median.CPU)
+}
+
+// Translate runs `orderhub translate path > /dev/null` runs times, with the
+// binary bin (built from the repository into tmp when empty) and an empty
+// data directory under tmp.
+func Translate(path string, runs int, bin, tmp string) ([]Sample, error) {
+	if bin == "" {
+		var err error
+		if bin, err = BuildOrderhub(tmp); err != nil {
+			return nil, err
+		}
+	} else if abs, err := filepath.Abs(bin); err == nil {
+		bin = abs
+	}
+	// An empty data directory, also the working directory so that no
+	// ./orderhub.yaml is picked up: no store, no partner profiles.
+	data := filepath.Join(tmp, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, err
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer devnull.Close()
+	var ss []Sample
+	for i := range runs {
+		cmd := exec.Command(bin, "--data", data, "translate", path)
+		cmd.Dir = data
+		cmd.Stdout = devnull
+		s, _, err := Run(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("measure B (%s translate %s): %w", bin, path, err)
+		}
+		fmt.Printf("B run %d: %v, peak RSS %.1f MiB\n", i+1, s.Wall.Round(time.Millisecond), float64(s.RSSKiB)/1024)
+		ss = append(ss, s)
+	}
+	return ss, nil
+}
+
+// BuildOrderhub builds orderhub from the repository holding the working directory.
+func BuildOrderhub(tmp string) (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(tmp, "orderhub")
+	start := time.Now()
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/orderhub")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building orderhub in %s: %w", root, err)
+	}
+	fmt.Printf("built %s in %v\n", bin, time.Since(start).Round(time.Millisecond))
+	return bin, nil
+}
+
+// repoRoot is the nearest directory holding a go.mod, from the working
+// directory up.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory: give -bin")
+		}
+		dir = parent
+	}
 }

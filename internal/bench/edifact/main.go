@@ -39,7 +39,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -225,7 +224,7 @@ func run(cfg config) error {
 		}
 	}
 	if doB {
-		if b, err = measureB(path, cfg.runs, cfg.bin, tmp); err != nil {
+		if b, err = benchproc.Translate(path, cfg.runs, cfg.bin, tmp); err != nil {
 			return err
 		}
 	}
@@ -256,10 +255,10 @@ func run(cfg config) error {
 	fmt.Fprintln(tw, "measure\trun\tMB/s\tMiB/s\torders/s\tpeak RSS MiB\tCPU s\tgoal\tmet")
 	none := func(float64, float64) bool { return false }
 	if doR {
-		row(tw, "R reader alone (edifact.NewReader/Next; messages/s)", r, size, resR.Orders, "none (A's part)", none)
+		benchproc.Row(tw, "R reader alone (edifact.NewReader/Next; messages/s)", r, size, resR.Orders, "none (A's part)", none)
 	}
 	if doA {
-		row(tw, "A bytes → canonical orders (edifact.Format.Read)", a, size, resA.Orders,
+		benchproc.Row(tw, "A bytes → canonical orders (edifact.Format.Read)", a, size, resA.Orders,
 			fmt.Sprintf("≥ %.0f MB/s & < %.0f MiB", goalAMBps, goalARSSMiB),
 			func(mbps, rss float64) bool { return mbps >= goalAMBps && rss < goalARSSMiB })
 	}
@@ -268,7 +267,7 @@ func run(cfg config) error {
 		if !doA {
 			orders = resR.Orders
 		}
-		row(tw, "B orderhub translate > /dev/null", b, size, orders, "none set by the issue", none)
+		benchproc.Row(tw, "B orderhub translate > /dev/null", b, size, orders, "none set by the issue", none)
 	}
 	tw.Flush()
 	fmt.Println("best: fastest run, smallest peak RSS; median: median of each figure. orders/s of B uses A's order count (R's message count without A).")
@@ -280,31 +279,6 @@ func run(cfg config) error {
 		fmt.Printf("CPU profile of measure %s (one extra run): %s — go tool pprof -top %s\n", what, cfg.cpuprofile, cfg.cpuprofile)
 	}
 	return nil
-}
-
-func row(tw io.Writer, name string, ss []benchproc.Sample, size int64, orders int, goal string, met func(mbps, rssMiB float64) bool) {
-	best, median := benchproc.BestMedian(ss)
-	line := func(label string, wall time.Duration, rssKiB int64, cpu time.Duration) {
-		sec := wall.Seconds()
-		mbps := float64(size) / 1e6 / sec
-		mibps := float64(size) / (1 << 20) / sec
-		rssMiB := float64(rssKiB) / 1024
-		ops := "-"
-		if orders > 0 {
-			ops = fmt.Sprintf("%.0f", float64(orders)/sec)
-		}
-		ok := "-"
-		if !strings.HasPrefix(goal, "none") {
-			ok = "no"
-			if met(mbps, rssMiB) {
-				ok = "yes"
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%s\t%.1f\t%.2f\t%s\t%s\n", name, label, mbps, mibps, ops, rssMiB, cpu.Seconds(), goal, ok)
-	}
-	line("best", best.Wall, best.RSSKiB, best.CPU)
-	name = ""
-	line("median", median.Wall, median.RSSKiB, median.CPU)
 }
 
 // document returns the path and size of the document to read: cfg.file if
@@ -388,78 +362,4 @@ func measureChild(measure, path string, runs int, tune bool, cpuprofile string) 
 		}
 	}
 	return ss, res, nil
-}
-
-func measureB(path string, runs int, bin, tmp string) ([]benchproc.Sample, error) {
-	if bin == "" {
-		var err error
-		if bin, err = build(tmp); err != nil {
-			return nil, err
-		}
-	} else if abs, err := filepath.Abs(bin); err == nil {
-		bin = abs
-	}
-	// An empty data directory, also the working directory so that no
-	// ./orderhub.yaml is picked up: no store, no partner profiles.
-	data := filepath.Join(tmp, "data")
-	if err := os.MkdirAll(data, 0o755); err != nil {
-		return nil, err
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer devnull.Close()
-	var ss []benchproc.Sample
-	for i := range runs {
-		cmd := exec.Command(bin, "--data", data, "translate", path)
-		cmd.Dir = data
-		cmd.Stdout = devnull
-		s, _, err := benchproc.Run(cmd)
-		if err != nil {
-			return nil, fmt.Errorf("measure B (%s translate %s): %w", bin, path, err)
-		}
-		fmt.Printf("B run %d: %v, peak RSS %.1f MiB\n", i+1, s.Wall.Round(time.Millisecond), float64(s.RSSKiB)/1024)
-		ss = append(ss, s)
-	}
-	return ss, nil
-}
-
-// build builds orderhub from the repository holding the working directory.
-func build(tmp string) (string, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(tmp, "orderhub")
-	start := time.Now()
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/orderhub")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building orderhub in %s: %w", root, err)
-	}
-	fmt.Printf("built %s in %v\n", bin, time.Since(start).Round(time.Millisecond))
-	return bin, nil
-}
-
-// repoRoot is the nearest directory holding a go.mod, from the working
-// directory up.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory: give -bin")
-		}
-		dir = parent
-	}
 }
