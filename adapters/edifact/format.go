@@ -267,7 +267,7 @@ func (rd *reading) mapMessage(st *step) {
 		Format: "edifact", Transport: rd.doc.Transport, Document: rd.doc.Name, DocumentID: rd.doc.ID,
 		SHA256: rd.doc.SHA256, Interchange: ih.Control, Transaction: m.Header.Ref,
 		Position: "byte " + strconv.FormatInt(m.Offset, 10), ServiceChars: ih.Separators.UNA(),
-		MessageVersion: strings.TrimPrefix(m.Header.Identifier(), m.Header.Type+":"),
+		MessageVersion: m.Header.VersionID(),
 		Sender:         Party(ih.Sender, ih.SenderQualifier), Recipient: Party(ih.Recipient, ih.RecipientQualifier),
 	}
 	if ih.Syntax != "" {

@@ -154,8 +154,12 @@ type MessageHeader struct {
 }
 
 // Identifier is the message identifier as written: "ORDERS:D:96A:UN:EAN008".
-func (h *MessageHeader) Identifier() string {
-	s := h.Type + ":" + h.Version + ":" + h.Release + ":" + h.Agency
+func (h *MessageHeader) Identifier() string { return h.Type + ":" + h.VersionID() }
+
+// VersionID is the identifier without the message type: "D:96A:UN:EAN008",
+// as order.Source keeps it.
+func (h *MessageHeader) VersionID() string {
+	s := h.Version + ":" + h.Release + ":" + h.Agency
 	if h.Association != "" {
 		s += ":" + h.Association
 	}
