@@ -321,42 +321,21 @@ func (m *mapper) endLine() {
 			}
 		}
 		for i := 0; whole && i < len(c.locs); i++ {
-			m.addSplit(c.locs[i].id, c.locs[i].qual, idx, c.locs[i].qty)
+			m.splits.Add(c.locs[i].id, c.locs[i].qual, idx, c.locs[i].qty)
 		}
 	case c.dp != nil:
 		if st := m.o.Party(order.RoleShipTo); st == nil || st.ID != c.dpID {
-			m.addSplit(c.dpID, c.dpQual, idx, l.Quantity)
+			m.splits.Add(c.dpID, c.dpQual, idx, l.Quantity)
 		}
 	}
-}
-
-func (m *mapper) addSplit(id, qual string, line int, q decimal.Decimal) {
-	if m.destIdx == nil {
-		m.destIdx = map[string]int{}
-	}
-	k, ok := m.destIdx[id]
-	if !ok {
-		k = len(m.dests)
-		m.destIdx[id] = k
-		m.dests = append(m.dests, dest{id: id, qual: qual, qty: map[int]decimal.Decimal{}})
-	}
-	m.dests[k].qty[line] = m.dests[k].qty[line].Add(q)
 }
 
 // checkSplits refuses a line whose split quantities do not add up to the
 // quantity it orders: which of the two to ship would be a guess.
 func (m *mapper) checkSplits() {
-	if len(m.dests) == 0 {
-		return
-	}
 	for i := range m.o.Lines {
 		l := &m.o.Lines[i]
-		sum, any := decimal.Zero, false
-		for _, d := range m.dests {
-			if q, ok := d.qty[i]; ok {
-				sum, any = sum.Add(q), true
-			}
-		}
+		sum, any := m.splits.Line(i)
 		if !any || sum.Equal(l.Quantity) {
 			continue
 		}
@@ -400,66 +379,4 @@ func (m *mapper) checkTotals() {
 			m.opts.Warn(e)
 		}
 	}
-}
-
-// split turns an order whose lines go to several places into one order
-// per place, as the X12 mapper does with SDQ: the same PO number and
-// header, each with the place as its ship-to (the order's own ship-to,
-// usually the distribution centre the goods go through, kept as a DC
-// reference) and the lines' quantities for it. Lines with no place stay
-// on an order for the order's own ship-to.
-func (m *mapper) split() []*order.Order {
-	if len(m.dests) == 0 {
-		return []*order.Order{m.o}
-	}
-	var out []*order.Order
-	rest := m.o.Clone()
-	rest.Lines = nil
-	for i, l := range m.o.Lines {
-		covered := false
-		for _, d := range m.dests {
-			if _, ok := d.qty[i]; ok {
-				covered = true
-				break
-			}
-		}
-		if !covered {
-			rest.Lines = append(rest.Lines, l)
-		}
-	}
-	if len(rest.Lines) > 0 {
-		out = append(out, rest)
-	}
-	for _, d := range m.dests {
-		o := m.o.Clone()
-		o.Lines = nil
-		for i, l := range m.o.Lines {
-			q, ok := d.qty[i]
-			if !ok {
-				continue
-			}
-			l.Quantity = q
-			o.Lines = append(o.Lines, l)
-		}
-		shipTo := order.Party{Role: order.RoleShipTo, ID: d.id, IDQualifier: d.qual}
-		replaced := false
-		for j := range o.Parties {
-			if o.Parties[j].Role == order.RoleShipTo {
-				dc := o.Parties[j].ID
-				if dc == "" {
-					dc = o.Parties[j].Name
-				}
-				if dc != "" {
-					o.References = append(o.References, order.Reference{Qualifier: "DC", Value: dc})
-				}
-				o.Parties[j] = shipTo
-				replaced = true
-			}
-		}
-		if !replaced {
-			o.Parties = append(o.Parties, shipTo)
-		}
-		out = append(out, o)
-	}
-	return out
 }

@@ -147,10 +147,8 @@ type mapper struct {
 	lineInfo  []lineInfo // each line's segments, for errors found at the end
 	cnt       []*Segment
 
-	// dests are the delivery split destinations in the order they first
-	// appear, each with its quantity per line index.
-	dests   []dest
-	destIdx map[string]int
+	// splits are the lines' places of delivery, when they have their own.
+	splits order.Splits
 
 	// ids is a slab the lines' item ids start in, four to a line; a
 	// line with more grows its own.
@@ -172,12 +170,6 @@ type partyKind struct {
 // whole message is read.
 type lineInfo struct {
 	lin, qty *Segment
-}
-
-// dest is one delivery split destination.
-type dest struct {
-	id, qual string
-	qty      map[int]decimal.Decimal
 }
 
 // keep returns a pointer to a copy of d that lives as long as the order.
@@ -233,7 +225,9 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 		msg.Report.Errors = append(msg.Report.Errors, m.errs...)
 		return nil
 	}
-	return m.split()
+	// An order whose lines go to several places becomes one per place,
+	// as the X12 mapper does with SDQ.
+	return m.splits.Split(m.o)
 }
 
 // fail records a located problem: segment s, element el, component comp
