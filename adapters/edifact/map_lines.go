@@ -41,10 +41,9 @@ type lineLoc struct {
 
 func (m *mapper) lin(s *Segment) {
 	m.endLine()
-	m.lineCount++
 	l := order.Line{LineNo: s.Str(1, 1)}
 	if l.LineNo == "" {
-		l.LineNo = strconv.Itoa(m.lineCount)
+		l.LineNo = strconv.Itoa(len(m.o.Lines) + 1)
 	}
 	// Action codes say what a change does to the line. An ORDCHG lists
 	// only the lines it changes, so its lines without one are changed
@@ -290,7 +289,7 @@ func (m *mapper) endLine() {
 	m.line = nil
 	c := &m.cur
 	idx := len(m.o.Lines) - 1
-	m.lineInfo = append(m.lineInfo, lineInfo{lin: c.lin, qty: c.qty})
+	m.lineQty = append(m.lineQty, c.qty)
 	if len(l.ItemIDs) == 0 {
 		m.fail(c.lin, 3, 1, CodeMissing, "line %s names no item: LIN has no item number (C212) and no PIA follows", l.LineNo)
 	}
@@ -339,7 +338,7 @@ func (m *mapper) checkSplits() {
 		if !any || sum.Equal(l.Quantity) {
 			continue
 		}
-		if s := m.lineInfo[i].qty; s != nil {
+		if s := m.lineQty[i]; s != nil {
 			m.fail(s, 1, 2, CodeInvalidValue, "line %s orders %s, its places of delivery (LOC+7, QTY+11) add up to %s", l.LineNo, l.Quantity, sum)
 		}
 	}
@@ -359,10 +358,10 @@ func (m *mapper) checkTotals() {
 		}
 		var e *Error
 		if q == "2" {
-			if v.Equal(decimal.NewFromInt(int64(m.lineCount))) {
+			if v.Equal(decimal.NewFromInt(int64(len(m.o.Lines)))) {
 				continue
 			}
-			e = m.msg.Err(s, 1, 2, CodeInvalidValue, "CNT+2 says %s line items, the message has %d", s.Raw(1, 2), m.lineCount)
+			e = m.msg.Err(s, 1, 2, CodeInvalidValue, "CNT+2 says %s line items, the message has %d", s.Raw(1, 2), len(m.o.Lines))
 		} else {
 			sum := decimal.Zero
 			for i := range m.o.Lines {

@@ -141,11 +141,10 @@ type mapper struct {
 	total     *decimal.Decimal
 	totalRank int
 
-	line      *order.Line
-	cur       lineState
-	lineCount int
-	lineInfo  []lineInfo // each line's segments, for errors found at the end
-	cnt       []*Segment
+	line    *order.Line
+	cur     lineState
+	lineQty []*Segment // each line's QTY+21 (nil when it has none), for errors found at the end
+	cnt     []*Segment
 
 	// splits are the lines' places of delivery, when they have their own.
 	splits order.Splits
@@ -164,12 +163,6 @@ type mapper struct {
 type partyKind struct {
 	code     string
 	fallback bool
-}
-
-// lineInfo keeps a line's LIN and QTY segments for errors found once the
-// whole message is read.
-type lineInfo struct {
-	lin, qty *Segment
 }
 
 // keep returns a pointer to a copy of d that lives as long as the order.
@@ -196,13 +189,12 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 	case "ORDCHG":
 		m.ordchg = true
 	default:
-		var unh *Segment
+		const f = "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)"
+		var e *Error
 		if len(msg.Segments) > 0 {
-			unh = &msg.Segments[0]
-		}
-		e := msg.Err(unh, 2, 1, CodeValueNotSupported, "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)", msg.Header.Type)
-		if unh == nil {
-			e = msg.MessageErr(CodeValueNotSupported, "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)", msg.Header.Type)
+			e = msg.Err(&msg.Segments[0], 2, 1, CodeValueNotSupported, f, msg.Header.Type) // UNH's S009 0065
+		} else {
+			e = msg.MessageErr(CodeValueNotSupported, f, msg.Header.Type)
 		}
 		msg.Report.Errors = append(msg.Report.Errors, e)
 		return nil
@@ -214,7 +206,7 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 		}
 	}
 	m.o.Lines = make([]order.Line, 0, n)
-	m.lineInfo = make([]lineInfo, 0, n)
+	m.lineQty = make([]*Segment, 0, n)
 	m.ids = make([]order.ItemID, 4*n)
 	m.o.Parties = make([]order.Party, 0, 4)
 	for i := range msg.Segments {
