@@ -75,7 +75,7 @@ func (m *mapper) lin(s *Segment) {
 func (m *mapper) itemID(s *Segment, el int, id string) {
 	q := s.Str(el, 2)
 	if q == "" {
-		if !gtinShaped(id) {
+		if !order.GTINShaped(id) {
 			m.fail(s, el, 2, CodeMissing, "item number %q has no type (7143): want EN, SA, IN, BP ...", id)
 			return
 		}
@@ -92,20 +92,6 @@ func (m *mapper) itemID(s *Segment, el int, id string) {
 	if !l.ItemIDs.Has(q) {
 		l.ItemIDs.Set(q, id)
 	}
-}
-
-func gtinShaped(id string) bool {
-	switch len(id) {
-	case 8, 12, 13, 14:
-	default:
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // pia reads additional item numbers: 4347 = 1 (additional
