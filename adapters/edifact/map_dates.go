@@ -22,7 +22,8 @@ func (m *mapper) date(s *Segment, latest bool) (string, bool) {
 	case dateFormat:
 		m.fail(s, 1, 3, CodeInvalidValue, "date format %q is not one orderhub reads (101, 102, 203, 204, 616, 718, 719)", format)
 	default:
-		m.fail(s, 1, 2, CodeInvalidValue, "want a date in format %s (%s), got %q", formatOr(format, len(v)), formatLayout(formatOr(format, len(v))), v)
+		f := formatOr(format, len(v))
+		m.fail(s, 1, 2, CodeInvalidValue, "want a date in format %s (%s), got %q", f, dateLayouts[f], v)
 	}
 	return "", false
 }
@@ -61,8 +62,6 @@ func formatOr(format string, n int) string {
 	}
 	return "102"
 }
-
-func formatLayout(format string) string { return dateLayouts[format] }
 
 // ediDate reads v, written in format (2379), as YYYY-MM-DD. Of a range
 // (718, 719) or a week (616, ISO 8601: Monday to Sunday) it takes the
