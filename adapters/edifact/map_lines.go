@@ -26,9 +26,9 @@ type lineState struct {
 	// locs are the line's delivery places (LOC+7) and their split
 	// quantities (QTY+11); kept from line to line for its array.
 	locs []lineLoc
-	// dp is a line-level delivery party (NAD+DP in the line), which some
-	// guides use instead of LOC+7 to send the whole line elsewhere.
-	dp           *Segment
+	// dpID and dpQual identify a line-level delivery party (the first
+	// NAD+DP in the line with an id), which some guides use instead of
+	// LOC+7 to send the whole line elsewhere; dpID is "" when there is none.
 	dpID, dpQual string
 }
 
@@ -251,8 +251,8 @@ func (m *mapper) lineNAD(s *Segment, code string) {
 	if empty(&p) {
 		return
 	}
-	if code == "DP" && p.ID != "" && m.cur.dp == nil {
-		m.cur.dp, m.cur.dpID, m.cur.dpQual = s, p.ID, p.IDQualifier
+	if code == "DP" && p.ID != "" && m.cur.dpID == "" {
+		m.cur.dpID, m.cur.dpQual = p.ID, p.IDQualifier
 		return
 	}
 	l := m.line
@@ -308,7 +308,7 @@ func (m *mapper) endLine() {
 		for i := 0; whole && i < len(c.locs); i++ {
 			m.splits.Add(c.locs[i].id, c.locs[i].qual, idx, c.locs[i].qty)
 		}
-	case c.dp != nil:
+	case c.dpID != "":
 		if st := m.o.Party(order.RoleShipTo); st == nil || st.ID != c.dpID {
 			m.splits.Add(c.dpID, c.dpQual, idx, l.Quantity)
 		}
