@@ -257,17 +257,10 @@ func hasItem(l *Line) bool {
 // checkGTIN checks a GTIN-8, -12 (UPC-A), -13 (EAN) or -14 and its GS1 check
 // digit, returning what is wrong or "".
 func checkGTIN(g string) string {
-	switch len(g) {
-	case 8, 12, 13, 14:
-	default:
+	if !GTINShaped(g) {
 		return fmt.Sprintf("want 8, 12, 13 or 14 digits, got %s", quote(g))
 	}
 	sum := 0
-	for i := 0; i < len(g); i++ {
-		if g[i] < '0' || g[i] > '9' {
-			return fmt.Sprintf("want 8, 12, 13 or 14 digits, got %s", quote(g))
-		}
-	}
 	// Weights 3,1,3,1... from the digit left of the check digit leftwards.
 	for i, w := len(g)-2, 3; i >= 0; i, w = i-1, 4-w {
 		sum += int(g[i]-'0') * w
@@ -277,6 +270,22 @@ func checkGTIN(g string) string {
 		return fmt.Sprintf("check digit should be %c, got %c", want, got)
 	}
 	return ""
+}
+
+// GTINShaped tells whether g has the shape of a GTIN-8, -12 (UPC-A), -13
+// (EAN) or -14: that many digits. It does not check the check digit.
+func GTINShaped(g string) bool {
+	switch len(g) {
+	case 8, 12, 13, 14:
+	default:
+		return false
+	}
+	for i := 0; i < len(g); i++ {
+		if g[i] < '0' || g[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // places is the number of decimal places d needs: trailing zeros do not

@@ -227,3 +227,14 @@ func TestCheckGTIN(t *testing.T) {
 		t.Errorf("got %q", msg)
 	}
 }
+
+func TestGTINShaped(t *testing.T) {
+	for g, want := range map[string]bool{
+		"12345670": true, "012345678905": true, "4006381333931": true, "10012345678902": true,
+		"": false, "1234567": false, "123456789": false, "123456789012345": false, "40063813339X1": false, "4006381 33931": false,
+	} {
+		if got := GTINShaped(g); got != want {
+			t.Errorf("GTINShaped(%q) = %v, want %v", g, got, want)
+		}
+	}
+}

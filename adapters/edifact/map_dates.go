@@ -1,6 +1,10 @@
 package edifact
 
-import "time"
+import (
+	"time"
+
+	"github.com/orderhub/orderhub/order"
+)
 
 // date reads DTM C507 (2380 in format 2379) as YYYY-MM-DD, or records why
 // it cannot. latest takes the end of a range or week rather than its
@@ -18,7 +22,8 @@ func (m *mapper) date(s *Segment, latest bool) (string, bool) {
 	case dateFormat:
 		m.fail(s, 1, 3, CodeInvalidValue, "date format %q is not one orderhub reads (101, 102, 203, 204, 616, 718, 719)", format)
 	default:
-		m.fail(s, 1, 2, CodeInvalidValue, "want a date in format %s (%s), got %q", formatOr(format, len(v)), formatLayout(formatOr(format, len(v))), v)
+		f := formatOr(format, len(v))
+		m.fail(s, 1, 2, CodeInvalidValue, "want a date in format %s (%s), got %q", f, dateLayouts[f], v)
 	}
 	return "", false
 }
@@ -57,8 +62,6 @@ func formatOr(format string, n int) string {
 	}
 	return "102"
 }
-
-func formatLayout(format string) string { return dateLayouts[format] }
 
 // ediDate reads v, written in format (2379), as YYYY-MM-DD. Of a range
 // (718, 719) or a week (616, ISO 8601: Monday to Sunday) it takes the
@@ -104,41 +107,22 @@ func ediDate(v []byte, format string, latest bool) (string, int) {
 // calendarDate reads YYMMDD, CCYYMMDD and those followed by HHMM or
 // HHMMSS.
 func calendarDate(v []byte) (string, int) {
-	var d [8]byte
-	switch len(v) {
-	case 6:
-		// YYMMDD: 50 to 99 are the 1900s, as X12 reads them.
-		if v[0] >= '5' {
-			d[0], d[1] = '1', '9'
-		} else {
-			d[0], d[1] = '2', '0'
+	if n := len(v); n == 12 || n == 14 {
+		hh, mm := atoiDigits(v[8:10]), atoiDigits(v[10:12])
+		ss := 0
+		if n == 14 {
+			ss = atoiDigits(v[12:14])
 		}
-		copy(d[2:], v)
-	case 8, 12, 14:
-		copy(d[:], v[:8])
-		if len(v) > 8 {
-			hh, mm := atoiDigits(v[8:10]), atoiDigits(v[10:12])
-			ss := 0
-			if len(v) == 14 {
-				ss = atoiDigits(v[12:14])
-			}
-			if hh > 24 || mm > 59 || ss > 59 || hh == 24 && mm+ss > 0 {
-				return "", dateValue
-			}
+		if hh > 24 || mm > 59 || ss > 59 || hh == 24 && mm+ss > 0 {
+			return "", dateValue
 		}
-	default:
+		v = v[:8]
+	}
+	iso, ok := order.CompactDate(v)
+	if !ok {
 		return "", dateValue
 	}
-	y, mo, day := atoiDigits(d[:4]), atoiDigits(d[4:6]), atoiDigits(d[6:8])
-	if mo < 1 || mo > 12 || day < 1 || day > daysIn(y, mo) {
-		return "", dateValue
-	}
-	var out [10]byte
-	copy(out[:4], d[:4])
-	out[4], out[7] = '-', '-'
-	copy(out[5:7], d[4:6])
-	copy(out[8:], d[6:8])
-	return string(out[:]), dateOK
+	return iso, dateOK
 }
 
 // weekDate is the Monday (or with latest the Sunday) of ISO week w of
@@ -164,17 +148,4 @@ func atoiDigits(b []byte) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

@@ -102,20 +102,25 @@ func (m *mapper) textFits(s *Segment, el int) bool {
 }
 
 // joinComps joins the non-empty components from to to of element el with
-// spaces; a single one is returned as it is, without a copy.
+// spaces; a single one is returned as it is, without a copy. Components
+// are counted as written, so that each is made into text once (making
+// text with release characters or past ASCII allocates).
 func joinComps(s *Segment, el, from, to int) string {
 	to = min(to, s.Comps(el))
-	first, n := "", 0
+	first, n := 0, 0
 	for j := from; j <= to; j++ {
-		if v := s.Str(el, j); v != "" {
+		if len(s.Raw(el, j)) > 0 {
 			if n == 0 {
-				first = v
+				first = j
 			}
 			n++
 		}
 	}
-	if n <= 1 {
-		return first
+	if n == 0 {
+		return ""
+	}
+	if n == 1 {
+		return s.Str(el, first)
 	}
 	var b strings.Builder
 	for j := from; j <= to; j++ {

@@ -26,9 +26,9 @@ type lineState struct {
 	// locs are the line's delivery places (LOC+7) and their split
 	// quantities (QTY+11); kept from line to line for its array.
 	locs []lineLoc
-	// dp is a line-level delivery party (NAD+DP in the line), which some
-	// guides use instead of LOC+7 to send the whole line elsewhere.
-	dp           *Segment
+	// dpID and dpQual identify a line-level delivery party (the first
+	// NAD+DP in the line with an id), which some guides use instead of
+	// LOC+7 to send the whole line elsewhere; dpID is "" when there is none.
 	dpID, dpQual string
 }
 
@@ -41,10 +41,9 @@ type lineLoc struct {
 
 func (m *mapper) lin(s *Segment) {
 	m.endLine()
-	m.lineCount++
 	l := order.Line{LineNo: s.Str(1, 1)}
 	if l.LineNo == "" {
-		l.LineNo = strconv.Itoa(m.lineCount)
+		l.LineNo = strconv.Itoa(len(m.o.Lines) + 1)
 	}
 	// Action codes say what a change does to the line. An ORDCHG lists
 	// only the lines it changes, so its lines without one are changed
@@ -76,7 +75,7 @@ func (m *mapper) lin(s *Segment) {
 func (m *mapper) itemID(s *Segment, el int, id string) {
 	q := s.Str(el, 2)
 	if q == "" {
-		if !gtinShaped(id) {
+		if !order.GTINShaped(id) {
 			m.fail(s, el, 2, CodeMissing, "item number %q has no type (7143): want EN, SA, IN, BP ...", id)
 			return
 		}
@@ -93,20 +92,6 @@ func (m *mapper) itemID(s *Segment, el int, id string) {
 	if !l.ItemIDs.Has(q) {
 		l.ItemIDs.Set(q, id)
 	}
-}
-
-func gtinShaped(id string) bool {
-	switch len(id) {
-	case 8, 12, 13, 14:
-	default:
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // pia reads additional item numbers: 4347 = 1 (additional
@@ -266,8 +251,8 @@ func (m *mapper) lineNAD(s *Segment, code string) {
 	if empty(&p) {
 		return
 	}
-	if code == "DP" && p.ID != "" && m.cur.dp == nil {
-		m.cur.dp, m.cur.dpID, m.cur.dpQual = s, p.ID, p.IDQualifier
+	if code == "DP" && p.ID != "" && m.cur.dpID == "" {
+		m.cur.dpID, m.cur.dpQual = p.ID, p.IDQualifier
 		return
 	}
 	l := m.line
@@ -290,7 +275,7 @@ func (m *mapper) endLine() {
 	m.line = nil
 	c := &m.cur
 	idx := len(m.o.Lines) - 1
-	m.lineInfo = append(m.lineInfo, lineInfo{lin: c.lin, qty: c.qty})
+	m.lineQty = append(m.lineQty, c.qty)
 	if len(l.ItemIDs) == 0 {
 		m.fail(c.lin, 3, 1, CodeMissing, "line %s names no item: LIN has no item number (C212) and no PIA follows", l.LineNo)
 	}
@@ -321,46 +306,25 @@ func (m *mapper) endLine() {
 			}
 		}
 		for i := 0; whole && i < len(c.locs); i++ {
-			m.addSplit(c.locs[i].id, c.locs[i].qual, idx, c.locs[i].qty)
+			m.splits.Add(c.locs[i].id, c.locs[i].qual, idx, c.locs[i].qty)
 		}
-	case c.dp != nil:
+	case c.dpID != "":
 		if st := m.o.Party(order.RoleShipTo); st == nil || st.ID != c.dpID {
-			m.addSplit(c.dpID, c.dpQual, idx, l.Quantity)
+			m.splits.Add(c.dpID, c.dpQual, idx, l.Quantity)
 		}
 	}
-}
-
-func (m *mapper) addSplit(id, qual string, line int, q decimal.Decimal) {
-	if m.destIdx == nil {
-		m.destIdx = map[string]int{}
-	}
-	k, ok := m.destIdx[id]
-	if !ok {
-		k = len(m.dests)
-		m.destIdx[id] = k
-		m.dests = append(m.dests, dest{id: id, qual: qual, qty: map[int]decimal.Decimal{}})
-	}
-	m.dests[k].qty[line] = m.dests[k].qty[line].Add(q)
 }
 
 // checkSplits refuses a line whose split quantities do not add up to the
 // quantity it orders: which of the two to ship would be a guess.
 func (m *mapper) checkSplits() {
-	if len(m.dests) == 0 {
-		return
-	}
 	for i := range m.o.Lines {
 		l := &m.o.Lines[i]
-		sum, any := decimal.Zero, false
-		for _, d := range m.dests {
-			if q, ok := d.qty[i]; ok {
-				sum, any = sum.Add(q), true
-			}
-		}
+		sum, any := m.splits.Line(i)
 		if !any || sum.Equal(l.Quantity) {
 			continue
 		}
-		if s := m.lineInfo[i].qty; s != nil {
+		if s := m.lineQty[i]; s != nil {
 			m.fail(s, 1, 2, CodeInvalidValue, "line %s orders %s, its places of delivery (LOC+7, QTY+11) add up to %s", l.LineNo, l.Quantity, sum)
 		}
 	}
@@ -380,10 +344,10 @@ func (m *mapper) checkTotals() {
 		}
 		var e *Error
 		if q == "2" {
-			if v.Equal(decimal.NewFromInt(int64(m.lineCount))) {
+			if v.Equal(decimal.NewFromInt(int64(len(m.o.Lines)))) {
 				continue
 			}
-			e = m.msg.Err(s, 1, 2, CodeInvalidValue, "CNT+2 says %s line items, the message has %d", s.Raw(1, 2), m.lineCount)
+			e = m.msg.Err(s, 1, 2, CodeInvalidValue, "CNT+2 says %s line items, the message has %d", s.Raw(1, 2), len(m.o.Lines))
 		} else {
 			sum := decimal.Zero
 			for i := range m.o.Lines {
@@ -400,66 +364,4 @@ func (m *mapper) checkTotals() {
 			m.opts.Warn(e)
 		}
 	}
-}
-
-// split turns an order whose lines go to several places into one order
-// per place, as the X12 mapper does with SDQ: the same PO number and
-// header, each with the place as its ship-to (the order's own ship-to,
-// usually the distribution centre the goods go through, kept as a DC
-// reference) and the lines' quantities for it. Lines with no place stay
-// on an order for the order's own ship-to.
-func (m *mapper) split() []*order.Order {
-	if len(m.dests) == 0 {
-		return []*order.Order{m.o}
-	}
-	var out []*order.Order
-	rest := m.o.Clone()
-	rest.Lines = nil
-	for i, l := range m.o.Lines {
-		covered := false
-		for _, d := range m.dests {
-			if _, ok := d.qty[i]; ok {
-				covered = true
-				break
-			}
-		}
-		if !covered {
-			rest.Lines = append(rest.Lines, l)
-		}
-	}
-	if len(rest.Lines) > 0 {
-		out = append(out, rest)
-	}
-	for _, d := range m.dests {
-		o := m.o.Clone()
-		o.Lines = nil
-		for i, l := range m.o.Lines {
-			q, ok := d.qty[i]
-			if !ok {
-				continue
-			}
-			l.Quantity = q
-			o.Lines = append(o.Lines, l)
-		}
-		shipTo := order.Party{Role: order.RoleShipTo, ID: d.id, IDQualifier: d.qual}
-		replaced := false
-		for j := range o.Parties {
-			if o.Parties[j].Role == order.RoleShipTo {
-				dc := o.Parties[j].ID
-				if dc == "" {
-					dc = o.Parties[j].Name
-				}
-				if dc != "" {
-					o.References = append(o.References, order.Reference{Qualifier: "DC", Value: dc})
-				}
-				o.Parties[j] = shipTo
-				replaced = true
-			}
-		}
-		if !replaced {
-			o.Parties = append(o.Parties, shipTo)
-		}
-		out = append(out, o)
-	}
-	return out
 }

@@ -141,16 +141,13 @@ type mapper struct {
 	total     *decimal.Decimal
 	totalRank int
 
-	line      *order.Line
-	cur       lineState
-	lineCount int
-	lineInfo  []lineInfo // each line's segments, for errors found at the end
-	cnt       []*Segment
+	line    *order.Line
+	cur     lineState
+	lineQty []*Segment // each line's QTY+21 (nil when it has none), for errors found at the end
+	cnt     []*Segment
 
-	// dests are the delivery split destinations in the order they first
-	// appear, each with its quantity per line index.
-	dests   []dest
-	destIdx map[string]int
+	// splits are the lines' places of delivery, when they have their own.
+	splits order.Splits
 
 	// ids is a slab the lines' item ids start in, four to a line; a
 	// line with more grows its own.
@@ -166,18 +163,6 @@ type mapper struct {
 type partyKind struct {
 	code     string
 	fallback bool
-}
-
-// lineInfo keeps a line's LIN and QTY segments for errors found once the
-// whole message is read.
-type lineInfo struct {
-	lin, qty *Segment
-}
-
-// dest is one delivery split destination.
-type dest struct {
-	id, qual string
-	qty      map[int]decimal.Decimal
 }
 
 // keep returns a pointer to a copy of d that lives as long as the order.
@@ -204,13 +189,12 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 	case "ORDCHG":
 		m.ordchg = true
 	default:
-		var unh *Segment
+		const f = "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)"
+		var e *Error
 		if len(msg.Segments) > 0 {
-			unh = &msg.Segments[0]
-		}
-		e := msg.Err(unh, 2, 1, CodeValueNotSupported, "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)", msg.Header.Type)
-		if unh == nil {
-			e = msg.MessageErr(CodeValueNotSupported, "message type %q is not a purchase order (ORDERS) or order change (ORDCHG)", msg.Header.Type)
+			e = msg.Err(&msg.Segments[0], 2, 1, CodeValueNotSupported, f, msg.Header.Type) // UNH's S009 0065
+		} else {
+			e = msg.MessageErr(CodeValueNotSupported, f, msg.Header.Type)
 		}
 		msg.Report.Errors = append(msg.Report.Errors, e)
 		return nil
@@ -222,7 +206,7 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 		}
 	}
 	m.o.Lines = make([]order.Line, 0, n)
-	m.lineInfo = make([]lineInfo, 0, n)
+	m.lineQty = make([]*Segment, 0, n)
 	m.ids = make([]order.ItemID, 4*n)
 	m.o.Parties = make([]order.Party, 0, 4)
 	for i := range msg.Segments {
@@ -233,7 +217,9 @@ func MapOrders(msg *Message, opts MapOptions) []*order.Order {
 		msg.Report.Errors = append(msg.Report.Errors, m.errs...)
 		return nil
 	}
-	return m.split()
+	// An order whose lines go to several places becomes one per place,
+	// as the X12 mapper does with SDQ.
+	return m.splits.Split(m.o)
 }
 
 // fail records a located problem: segment s, element el, component comp

@@ -80,11 +80,10 @@ type mapper struct {
 	line  *order.Line  // the PO1/POC loop being read
 	inN1  bool
 
-	// sdq collects destination quantities: location → line index →
-	// quantity, in the order locations first appear.
+	// splits collects destination quantities (SDQ), and sdqQual the
+	// locations' qualifier: the last SDQ02 given stands for all of them.
 	sdqQual   string
-	sdqOrder  []string
-	sdq       map[string]map[int]decimal.Decimal
+	splits    order.Splits
 	lineCount int
 	ctt       *Segment
 	lineSegs  []*Segment // each line's PO1, for errors found at the end
@@ -141,7 +140,8 @@ func MapOrders(tx *Transaction, opts MapOptions) []*order.Order {
 		tx.Report.Errors = append(tx.Report.Errors, m.errs...)
 		return nil
 	}
-	return m.split()
+	m.splits.SetQualifier(m.sdqQual)
+	return m.splits.Split(m.o)
 }
 
 func (m *mapper) base() Error {
@@ -300,7 +300,7 @@ func (m *mapper) beg(s *Segment) {
 		dateEl = 6
 	}
 	if d := s.Elem(dateEl); len(d) > 0 {
-		if iso, ok := isoDate(d); ok {
+		if iso, ok := order.CompactDate(d); ok {
 			m.o.OrderDate = iso
 		} else {
 			m.elemErr(s, dateEl, ElementInvalidDate, "want a date CCYYMMDD, got %q", d)
@@ -330,61 +330,4 @@ func (m *mapper) finish() {
 		}
 	}
 	m.checkSDQ()
-}
-
-// split turns a purchase order with destination quantities (SDQ) into one
-// order per destination: same PO number and header, each with its own
-// ship-to and the lines' quantities for that location. Lines with no SDQ
-// stay on an order for the PO's own ship-to.
-func (m *mapper) split() []*order.Order {
-	if len(m.sdqOrder) == 0 {
-		return []*order.Order{m.o}
-	}
-	var out []*order.Order
-	rest := m.o.Clone()
-	rest.Lines = nil
-	for i, l := range m.o.Lines {
-		covered := false
-		for _, loc := range m.sdqOrder {
-			if _, ok := m.sdq[loc][i]; ok {
-				covered = true
-				break
-			}
-		}
-		if !covered {
-			rest.Lines = append(rest.Lines, l)
-		}
-	}
-	if len(rest.Lines) > 0 {
-		out = append(out, rest)
-	}
-	for _, loc := range m.sdqOrder {
-		o := m.o.Clone()
-		o.Lines = nil
-		for i, l := range m.o.Lines {
-			q, ok := m.sdq[loc][i]
-			if !ok {
-				continue
-			}
-			l := l
-			l.Quantity = q
-			o.Lines = append(o.Lines, l)
-		}
-		shipTo := order.Party{Role: order.RoleShipTo, ID: loc, IDQualifier: m.sdqQual}
-		replaced := false
-		for j := range o.Parties {
-			if o.Parties[j].Role == order.RoleShipTo {
-				// The PO's ship-to (usually the distribution centre the
-				// goods go through) is kept as a reference.
-				o.References = append(o.References, order.Reference{Qualifier: "DC", Value: firstNonEmpty(o.Parties[j].ID, o.Parties[j].Name)})
-				o.Parties[j] = shipTo
-				replaced = true
-			}
-		}
-		if !replaced {
-			o.Parties = append(o.Parties, shipTo)
-		}
-		out = append(out, o)
-	}
-	return out
 }

@@ -7,51 +7,6 @@ import (
 	"github.com/orderhub/orderhub/order"
 )
 
-// isoDate reads CCYYMMDD (or YYMMDD, from 3010 and older) as YYYY-MM-DD.
-func isoDate(d []byte) (string, bool) {
-	switch len(d) {
-	case 6:
-		century := "20"
-		if d[0] >= '5' {
-			century = "19"
-		}
-		d = append([]byte(century), d...)
-	case 8:
-	default:
-		return "", false
-	}
-	for _, c := range d {
-		if c < '0' || c > '9' {
-			return "", false
-		}
-	}
-	y, _ := strconv.Atoi(string(d[:4]))
-	mo, _ := strconv.Atoi(string(d[4:6]))
-	day, _ := strconv.Atoi(string(d[6:8]))
-	if mo < 1 || mo > 12 || day < 1 || day > daysIn(y, mo) {
-		return "", false
-	}
-	var out [10]byte
-	copy(out[:4], d[:4])
-	out[4], out[7] = '-', '-'
-	copy(out[5:7], d[4:6])
-	copy(out[8:], d[6:8])
-	return string(out[:]), true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
 func contact(s *Segment) order.Contact {
 	c := order.Contact{Function: s.Str(1), Name: s.Str(2)}
 	for i := 3; i+1 <= s.Len(); i += 2 {
@@ -98,7 +53,7 @@ func (m *mapper) dtm(s *Segment) {
 		return // line-level dates: the canonical order has dates per order
 	}
 	d := s.Elem(2)
-	iso, ok := isoDate(d)
+	iso, ok := order.CompactDate(d)
 	if !ok {
 		m.elemErr(s, 2, ElementInvalidDate, "want a date CCYYMMDD, got %q", d)
 		return

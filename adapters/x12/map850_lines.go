@@ -125,9 +125,6 @@ func (m *mapper) sdqSeg(s *Segment) {
 		m.segErr(s, SegmentUnexpected, "SDQ outside a PO1 loop")
 		return
 	}
-	if m.sdq == nil {
-		m.sdq = map[string]map[int]decimal.Decimal{}
-	}
 	if q := s.Str(2); q != "" {
 		m.sdqQual = q
 	}
@@ -141,13 +138,7 @@ func (m *mapper) sdqSeg(s *Segment) {
 		if !ok {
 			continue
 		}
-		byLine, seen := m.sdq[loc]
-		if !seen {
-			byLine = map[int]decimal.Decimal{}
-			m.sdq[loc] = byLine
-			m.sdqOrder = append(m.sdqOrder, loc)
-		}
-		byLine[idx] = byLine[idx].Add(q)
+		m.splits.Add(loc, "", idx, q)
 	}
 }
 
@@ -187,18 +178,9 @@ func (m *mapper) checkHash(s *Segment, v []byte) {
 // checkSDQ refuses a line whose destination quantities do not add up to
 // the quantity it orders: which of the two to ship would be a guess.
 func (m *mapper) checkSDQ() {
-	if len(m.sdqOrder) == 0 {
-		return
-	}
 	for i := range m.o.Lines {
 		l := &m.o.Lines[i]
-		sum, any := decimal.Zero, false
-		for _, loc := range m.sdqOrder {
-			if q, ok := m.sdq[loc][i]; ok {
-				sum, any = sum.Add(q), true
-			}
-		}
-		if any && !sum.Equal(l.Quantity) {
+		if sum, any := m.splits.Line(i); any && !sum.Equal(l.Quantity) {
 			s, el := m.lineSegs[i], 2
 			if s.Is("POC") {
 				el = 3
