@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/orderhub/orderhub/internal/sqlitedb"
+	"github.com/orderhub/orderhub/order"
 	"github.com/shopspring/decimal"
 )
 
@@ -184,31 +185,17 @@ func TokenSHA256(token string) string {
 // (left-padded with zeros, as GS1 compares them). Anything else is returned
 // unchanged. It does not check the check digit.
 func CanonicalGTIN(g string) string {
-	if !gtinShaped(g) {
+	if !order.GTINShaped(g) {
 		return g
 	}
 	return strings.Repeat("0", 14-len(g)) + g
-}
-
-func gtinShaped(g string) bool {
-	switch len(g) {
-	case 8, 12, 13, 14:
-	default:
-		return false
-	}
-	for i := 0; i < len(g); i++ {
-		if g[i] < '0' || g[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // gtinForms lists the spellings under which a catalog may hold the same
 // GTIN: the catalog keeps GTINs as given, and the same item arrives as
 // UPC-A from one partner and EAN-13 or GTIN-14 from another.
 func gtinForms(g string) []string {
-	if !gtinShaped(g) {
+	if !order.GTINShaped(g) {
 		return []string{g}
 	}
 	c := CanonicalGTIN(g)
