@@ -155,25 +155,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		}
 	}
 
-	priced := map[string]*order.PricedLine{}
-	if o.Pricing != nil {
-		for i := range o.Pricing.Lines {
-			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
-		}
-	}
-	short := map[string]decimal.Decimal{}
-	for _, b := range o.Backorders {
-		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
-	}
-	// With allocations, what ships is what was allocated; without (an
-	// order routed with no stock stage), whatever is not backordered.
-	var allocated map[string]decimal.Decimal
-	if len(o.Allocations) > 0 {
-		allocated = map[string]decimal.Decimal{}
-		for _, a := range o.Allocations {
-			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
-		}
-	}
+	dec := o.Decision()
 
 	bak02 := "AD"
 	switch {
@@ -181,7 +163,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		bak02 = opts.RejectCode
 	case o.Purpose == order.PurposeCancel:
 		bak02 = "AT" // the cancellation is accepted
-	case o.Status == order.StatusBackordered || len(o.Backorders) > 0 || changedFromPO(o, priced, allocated, short):
+	case o.Status == order.StatusBackordered || len(o.Backorders) > 0 || changedFromPO(o, dec):
 		bak02 = "AC"
 	}
 	purpose, ok := bak01[o.Purpose]
@@ -223,7 +205,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		}
 		oc := o.Outcome(l.LineNo)
 		price := ""
-		pl := priced[l.LineNo]
+		pl := dec.Priced(l.LineNo)
 		switch {
 		case pl != nil:
 			// Our price is per the catalog's unit; PO104 is per PO103.
@@ -249,12 +231,11 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		hash = hash.Add(l.Quantity)
 
 		var acks [][]string
-		// converted says the stock stage took the line in the catalog's
-		// unit (2 CA as 48 EA): its outcome, allocations and backorders
-		// are in that unit, and the answer tells them in the line's own
-		// (answer), or, for a quantity that is no exact number of it (40
-		// EA of a 24-pack), in the catalog's, which ACK03 names.
-		converted := oc != nil && oc.UOM != "" && oc.UOM != uom
+		// When the stock stage took the line in the catalog's unit (2 CA
+		// as 48 EA), its outcome, allocations and backorders are in that
+		// unit, and the answer tells them in the line's own (answer), or,
+		// for a quantity that is no exact number of it (40 EA of a
+		// 24-pack), in the catalog's, which ACK03 names.
 		answer := func(qs ...decimal.Decimal) ([]string, string) {
 			out := make([]string, len(qs))
 			for i, q := range qs {
@@ -283,18 +264,8 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 			}
 			acks = append(acks, ack)
 		default:
-			want := l.Quantity
-			if converted {
-				want = oc.Quantity
-			}
-			back := decimal.Max(decimal.Zero, short[l.LineNo])
-			ships := decimal.Max(decimal.Zero, want.Sub(back))
-			cut := false
-			if allocated != nil {
-				a := decimal.Min(ships, allocated[l.LineNo])
-				cut = a.LessThan(ships)
-				ships = a
-			}
+			f := dec.Fill(l, oc, uom)
+			ships, back, cut := f.Ships, f.Back, f.Cut
 			qs, unit := answer(ships, back)
 			switch {
 			case cut && ships.IsZero() && back.IsZero():
@@ -330,12 +301,13 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 // is answered otherwise than as ordered (BAK02 AC): a price differs from
 // the PO's, a line was rejected or its quantity changed, a line the PO did
 // not have (free goods) was added, or a line ships less than ordered with
-// the rest cut (IQ or IR). priced, allocated and short are write855's
-// lookups by line number; allocated is nil without allocations.
-func changedFromPO(o *order.Order, priced map[string]*order.PricedLine, allocated, short map[string]decimal.Decimal) bool {
-	for _, pl := range priced {
-		if pl.POPriceMismatch {
-			return true
+// the rest cut (IQ or IR). dec is o's, as write855 indexed it.
+func changedFromPO(o *order.Order, dec *order.Decision) bool {
+	if o.Pricing != nil {
+		for i := range o.Pricing.Lines {
+			if o.Pricing.Lines[i].POPriceMismatch {
+				return true
+			}
 		}
 	}
 	for _, oc := range o.Outcomes {
@@ -348,18 +320,9 @@ func changedFromPO(o *order.Order, priced map[string]*order.PricedLine, allocate
 			return true
 		}
 	}
-	if allocated == nil {
-		return false
-	}
-	// Allocations and backorders are in the catalog's unit, as is the
-	// quantity in force of a line ordered in another.
 	for i := range o.Lines {
 		l := &o.Lines[i]
-		want := l.Quantity
-		if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" && oc.UOM != l.UOM {
-			want = oc.Quantity
-		}
-		if allocated[l.LineNo].Add(short[l.LineNo]).LessThan(want) {
+		if dec.Fill(l, o.Outcome(l.LineNo), l.UOM).Cut {
 			return true
 		}
 	}
