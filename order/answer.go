@@ -1,6 +1,11 @@
 package order
 
-import "github.com/shopspring/decimal"
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
 
 // Decision is what the pipeline decided of an order, by line number: its
 // prices, what was allocated and what backordered. The answers to the
@@ -70,4 +75,24 @@ func (d *Decision) Fill(l *Line, oc *LineOutcome, lineUOM string) Fill {
 		f.Ships = a
 	}
 	return f
+}
+
+// PlannedShipDate is the day o is to ship (YYYY-MM-DD): its route's (the
+// primary warehouse's, from its cut-off and calendar), else the
+// requested_ship_date the partner gave; "" when neither is known.
+func (o *Order) PlannedShipDate() string {
+	if o.Route != nil && o.Route.ShipDate != "" {
+		return o.Route.ShipDate
+	}
+	return o.RequestedShipDate
+}
+
+// CompactDate turns a canonical YYYY-MM-DD date into CCYYMMDD, as X12 (DT)
+// and EDIFACT (format 102) write dates.
+func CompactDate(s string) (string, error) {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
+	}
+	return d.Format("20060102"), nil
 }

@@ -62,3 +62,32 @@ func TestDecisionPriced(t *testing.T) {
 		t.Errorf("Priced without pricing = %+v, want nil", pl)
 	}
 }
+
+func TestPlannedShipDate(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Order
+		want string
+	}{
+		{"route", Order{Route: &Route{ShipDate: "2024-03-05"}, RequestedShipDate: "2024-03-09"}, "2024-03-05"},
+		{"route without a date", Order{Route: &Route{}, RequestedShipDate: "2024-03-09"}, "2024-03-09"},
+		{"not routed", Order{RequestedShipDate: "2024-03-09"}, "2024-03-09"},
+		{"nothing known", Order{}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.o.PlannedShipDate(); got != tt.want {
+			t.Errorf("%s: PlannedShipDate() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCompactDate(t *testing.T) {
+	if got, err := CompactDate("2024-02-29"); err != nil || got != "20240229" {
+		t.Errorf("CompactDate(2024-02-29) = %q, %v; want 20240229", got, err)
+	}
+	for _, bad := range []string{"", "2024-02-30", "20240229", "2024-2-9"} {
+		if got, err := CompactDate(bad); err == nil {
+			t.Errorf("CompactDate(%q) = %q, want an error", bad, got)
+		}
+	}
+}

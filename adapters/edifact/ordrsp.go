@@ -101,8 +101,10 @@ type ORDRSPOptions struct {
 	Now func() time.Time
 	// ShipDate returns the date the order's lines are scheduled to ship
 	// (DTM 11) as YYYY-MM-DD, or "" when unknown (no date is sent).
-	// Default: the route's ship date (the primary warehouse's, from its
-	// cut-off and calendar), else the order's requested_ship_date.
+	// Default: Order.PlannedShipDate, the route's ship date (the primary
+	// warehouse's, from its cut-off and calendar), else the order's
+	// requested_ship_date; unlike the 855's default, no date is made up
+	// when neither is known.
 	ShipDate func(*order.Order) string
 	// Version is the message version: version:release:agency[:association]
 	// ("D:96A:UN:EAN005", "D:01B:UN:EAN010"); default DefaultORDRSPVersion.
@@ -120,12 +122,7 @@ func (o *ORDRSPOptions) setDefaults() {
 		o.Version = DefaultORDRSPVersion
 	}
 	if o.ShipDate == nil {
-		o.ShipDate = func(ord *order.Order) string {
-			if ord.Route != nil && ord.Route.ShipDate != "" {
-				return ord.Route.ShipDate
-			}
-			return ord.RequestedShipDate
-		}
+		o.ShipDate = (*order.Order).PlannedShipDate
 	}
 	if o.Number == nil {
 		o.Number = func(ord *order.Order) string { return ord.PONumber }
@@ -207,7 +204,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 	today := opts.Now()
 	var orderDate, shipDate string
 	if o.OrderDate != "" {
-		d, err := ccyymmdd(o.OrderDate)
+		d, err := order.CompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -230,7 +227,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 	}
 	if ships {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := ccyymmdd(s)
+			d, err := order.CompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}
@@ -367,13 +364,4 @@ func gln(id string) bool {
 		}
 	}
 	return true
-}
-
-// ccyymmdd turns a canonical YYYY-MM-DD date into EDIFACT's format 102.
-func ccyymmdd(s string) (string, error) {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
-	}
-	return d.Format("20060102"), nil
 }

@@ -95,11 +95,8 @@ func (o *PO855Options) setDefaults() {
 	if o.ShipDate == nil {
 		now := o.Now
 		o.ShipDate = func(ord *order.Order) string {
-			if ord.Route != nil && ord.Route.ShipDate != "" {
-				return ord.Route.ShipDate
-			}
-			if ord.RequestedShipDate != "" {
-				return ord.RequestedShipDate
+			if d := ord.PlannedShipDate(); d != "" {
+				return d
 			}
 			today := now()
 			from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
@@ -138,7 +135,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	today := opts.Now()
 	poDate := today.Format("20060102")
 	if o.OrderDate != "" {
-		d, err := toCCYYMMDD(o.OrderDate)
+		d, err := order.CompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -147,7 +144,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	shipDate := ""
 	if !rejected {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := toCCYYMMDD(s)
+			d, err := order.CompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}
@@ -395,15 +392,6 @@ func po1ItemIDs(l *order.Line) [][2]string {
 		ids = ids[:po1MaxIDs]
 	}
 	return ids
-}
-
-// toCCYYMMDD turns a canonical YYYY-MM-DD date into X12's CCYYMMDD.
-func toCCYYMMDD(s string) (string, error) {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
-	}
-	return d.Format("20060102"), nil
 }
 
 // Write855Interchange writes one interchange with an 855 for each order,
