@@ -114,7 +114,9 @@ type ORDRSPOptions struct {
 	Number func(*order.Order) string
 }
 
-func (o *ORDRSPOptions) setDefaults() {
+// prepare fills in the defaults and reads the message identifier of
+// Version, once for every message written with these options.
+func (o *ORDRSPOptions) prepare() (MessageHeader, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -127,6 +129,7 @@ func (o *ORDRSPOptions) setDefaults() {
 	if o.Number == nil {
 		o.Number = func(ord *order.Order) string { return ord.PONumber }
 	}
+	return ORDRSPHeader(o.Version)
 }
 
 // ORDRSPHeader is the UNH message identifier of an ORDRSP of version
@@ -147,23 +150,18 @@ func ORDRSPHeader(version string) (MessageHeader, error) {
 // must be routed, backordered, acknowledged, applied or rejected. Use it as
 // an Outgoing's Body, or WriteORDRSPInterchange for whole interchanges.
 func WriteORDRSP(w *Writer, o *order.Order, opts ORDRSPOptions) error {
-	opts.setDefaults()
-	h, err := ORDRSPHeader(opts.Version)
+	h, err := opts.prepare()
 	if err != nil {
 		return err
 	}
-	if err := writeORDRSP(w, o, &opts, &h); err != nil {
-		return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
-	}
-	return nil
+	return writeORDRSP(w, o, &opts, &h)
 }
 
 // WriteORDRSPInterchange writes one interchange with an ORDRSP for each
 // order, numbered 1, 2, ... env.Application defaults to ORDRSP and
 // env.Time to opts.Now().
 func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order, opts ORDRSPOptions) error {
-	opts.setDefaults()
-	h, err := ORDRSPHeader(opts.Version)
+	h, err := opts.prepare()
 	if err != nil {
 		return err
 	}
@@ -175,17 +173,21 @@ func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order,
 	}
 	msgs := make([]Outgoing, len(orders))
 	for i, o := range orders {
-		msgs[i] = Outgoing{Header: h, Body: func(w *Writer) error {
-			if err := writeORDRSP(w, o, &opts, &h); err != nil {
-				return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
-			}
-			return nil
-		}}
+		msgs[i] = Outgoing{Header: h, Body: func(w *Writer) error { return writeORDRSP(w, o, &opts, &h) }}
 	}
 	return WriteInterchange(w, env, msgs)
 }
 
+// writeORDRSP writes the body answering o, with opts prepared and h the
+// message identifier; its errors name the PO and the order.
 func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
+	if err := ordrspBody(w, o, opts, h); err != nil {
+		return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
+	}
+	return nil
+}
+
+func ordrspBody(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
 	rejected := false
 	switch o.Status {
 	case order.StatusRejected:
@@ -218,7 +220,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 		if la.action != LineAccepted {
 			bgm = ORDRSPChanged
 		}
-		if la.action != LineNotAccepted && !shipsNothing(la) {
+		if la.action != LineNotAccepted && !la.shipsNothing {
 			ships = true
 		}
 	}

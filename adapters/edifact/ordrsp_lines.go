@@ -15,15 +15,8 @@ type lineAnswer struct {
 	// qty are the QTY segments: qualifier, quantity and unit ("" none).
 	qty   [][3]string
 	price string // PRI AAA, "" for none
-}
-
-func shipsNothing(la lineAnswer) bool {
-	for _, q := range la.qty {
-		if q[0] == "113" {
-			return q[1] == "0"
-		}
-	}
-	return false
+	// shipsNothing: its QTY+113 (to be delivered) is 0.
+	shipsNothing bool
 }
 
 // usesSRV tells whether the message's directory names GTINs SRV (D01B
@@ -133,6 +126,7 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 		deliver := func(q decimal.Decimal) {
 			s, u := qty(q)
 			la.qty = append(la.qty, [3]string{"113", s, u})
+			la.shipsNothing = q.IsZero()
 		}
 		pl := dec.Priced(l.LineNo)
 		mismatch := pl != nil && pl.POPriceMismatch
