@@ -196,10 +196,8 @@ func lineNumbers(lines []order.Line) []string {
 		n, err := strconv.Atoi(s)
 		return n, err == nil && n > 0 && s[0] != '+' && s[0] != '-'
 	}
-	seen := map[int]bool{}
 	for _, l := range lines {
-		if n, ok := numeric(l.LineNo); ok && !seen[n] {
-			seen[n] = true
+		if n, ok := numeric(l.LineNo); ok {
 			top = max(top, n)
 		}
 	}
