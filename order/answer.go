@@ -7,6 +7,20 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Answerable tells whether an order of status has been decided, so that
+// an answer to the partner (X12 855, EDIFACT ORDRSP) can tell what became
+// of it: routed, backordered, acknowledged, applied or rejected; rejected
+// says it is the last.
+func Answerable(status string) (ok, rejected bool) {
+	switch status {
+	case StatusRejected:
+		return true, true
+	case StatusRouted, StatusBackordered, StatusAcknowledged, StatusApplied:
+		return true, false
+	}
+	return false, false
+}
+
 // Decision is what the pipeline decided of an order, by line number: its
 // prices, what was allocated and what backordered. The answers to the
 // partner (X12 855, EDIFACT ORDRSP) tell it line by line, each in its own

@@ -91,3 +91,13 @@ func TestCompactDate(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswerable(t *testing.T) {
+	for _, s := range Statuses() {
+		ok, rejected := Answerable(s)
+		wantOK := s == StatusRouted || s == StatusBackordered || s == StatusAcknowledged || s == StatusApplied || s == StatusRejected
+		if ok != wantOK || rejected != (s == StatusRejected) {
+			t.Errorf("Answerable(%q) = %v, %v; want %v, %v", s, ok, rejected, wantOK, s == StatusRejected)
+		}
+	}
+}

@@ -188,12 +188,8 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 }
 
 func ordrspBody(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
-	rejected := false
-	switch o.Status {
-	case order.StatusRejected:
-		rejected = true
-	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
-	default:
+	ok, rejected := order.Answerable(o.Status)
+	if !ok {
 		return fmt.Errorf("status %q: an ORDRSP answers a routed, backordered, applied or rejected order", o.Status)
 	}
 	if o.PONumber == "" {

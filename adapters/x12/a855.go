@@ -121,12 +121,8 @@ func Write855(w *Writer, o *order.Order, opts PO855Options) error {
 }
 
 func write855(w *Writer, o *order.Order, opts *PO855Options) error {
-	rejected := false
-	switch o.Status {
-	case order.StatusRejected:
-		rejected = true
-	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
-	default:
+	ok, rejected := order.Answerable(o.Status)
+	if !ok {
 		return fmt.Errorf("status %q: an 855 answers a routed, backordered, applied or rejected order", o.Status)
 	}
 	if o.PONumber == "" {
