@@ -81,8 +81,9 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 
 // answerSyntax is how an answer to the partner is written: the profile's
 // service characters and syntax when it names them, else those the
-// order's interchange used, else ISO 9735's defaults (UNOA, version 3,
-// ":+.? '"). The envelope returned has only its syntax set.
+// order's interchange used, else ISO 9735's defaults (":+.? '"; UNOA,
+// version 3 by the UNB's own defaults). The envelope returned has only its
+// syntax set.
 func answerSyntax(p *mappings.EDIFACTProfile, src *order.Source) (Separators, ReplyEnvelope, error) {
 	sep := DefaultSeparators
 	chars := p.ServiceChars
@@ -110,7 +111,5 @@ func answerSyntax(p *mappings.EDIFACTProfile, src *order.Source) (Separators, Re
 		version = tversion
 	}
 	env.Syntax, env.SyntaxVersion = id, version
-	env.setDefaults()
-	env.Time = time.Time{} // the caller's
 	return sep, env, nil
 }

@@ -101,8 +101,10 @@ type ORDRSPOptions struct {
 	Now func() time.Time
 	// ShipDate returns the date the order's lines are scheduled to ship
 	// (DTM 11) as YYYY-MM-DD, or "" when unknown (no date is sent).
-	// Default: the route's ship date (the primary warehouse's, from its
-	// cut-off and calendar), else the order's requested_ship_date.
+	// Default: Order.PlannedShipDate, the route's ship date (the primary
+	// warehouse's, from its cut-off and calendar), else the order's
+	// requested_ship_date; unlike the 855's default, no date is made up
+	// when neither is known.
 	ShipDate func(*order.Order) string
 	// Version is the message version: version:release:agency[:association]
 	// ("D:96A:UN:EAN005", "D:01B:UN:EAN010"); default DefaultORDRSPVersion.
@@ -112,7 +114,9 @@ type ORDRSPOptions struct {
 	Number func(*order.Order) string
 }
 
-func (o *ORDRSPOptions) setDefaults() {
+// prepare fills in the defaults and reads the message identifier of
+// Version, once for every message written with these options.
+func (o *ORDRSPOptions) prepare() (MessageHeader, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -120,16 +124,12 @@ func (o *ORDRSPOptions) setDefaults() {
 		o.Version = DefaultORDRSPVersion
 	}
 	if o.ShipDate == nil {
-		o.ShipDate = func(ord *order.Order) string {
-			if ord.Route != nil && ord.Route.ShipDate != "" {
-				return ord.Route.ShipDate
-			}
-			return ord.RequestedShipDate
-		}
+		o.ShipDate = (*order.Order).PlannedShipDate
 	}
 	if o.Number == nil {
 		o.Number = func(ord *order.Order) string { return ord.PONumber }
 	}
+	return ORDRSPHeader(o.Version)
 }
 
 // ORDRSPHeader is the UNH message identifier of an ORDRSP of version
@@ -150,23 +150,18 @@ func ORDRSPHeader(version string) (MessageHeader, error) {
 // must be routed, backordered, acknowledged, applied or rejected. Use it as
 // an Outgoing's Body, or WriteORDRSPInterchange for whole interchanges.
 func WriteORDRSP(w *Writer, o *order.Order, opts ORDRSPOptions) error {
-	opts.setDefaults()
-	h, err := ORDRSPHeader(opts.Version)
+	h, err := opts.prepare()
 	if err != nil {
 		return err
 	}
-	if err := writeORDRSP(w, o, &opts, &h); err != nil {
-		return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
-	}
-	return nil
+	return writeORDRSP(w, o, &opts, &h)
 }
 
 // WriteORDRSPInterchange writes one interchange with an ORDRSP for each
 // order, numbered 1, 2, ... env.Application defaults to ORDRSP and
 // env.Time to opts.Now().
 func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order, opts ORDRSPOptions) error {
-	opts.setDefaults()
-	h, err := ORDRSPHeader(opts.Version)
+	h, err := opts.prepare()
 	if err != nil {
 		return err
 	}
@@ -178,23 +173,23 @@ func WriteORDRSPInterchange(w *Writer, env ReplyEnvelope, orders []*order.Order,
 	}
 	msgs := make([]Outgoing, len(orders))
 	for i, o := range orders {
-		msgs[i] = Outgoing{Header: h, Body: func(w *Writer) error {
-			if err := writeORDRSP(w, o, &opts, &h); err != nil {
-				return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
-			}
-			return nil
-		}}
+		msgs[i] = Outgoing{Header: h, Body: func(w *Writer) error { return writeORDRSP(w, o, &opts, &h) }}
 	}
 	return WriteInterchange(w, env, msgs)
 }
 
+// writeORDRSP writes the body answering o, with opts prepared and h the
+// message identifier; its errors name the PO and the order.
 func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
-	rejected := false
-	switch o.Status {
-	case order.StatusRejected:
-		rejected = true
-	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
-	default:
+	if err := ordrspBody(w, o, opts, h); err != nil {
+		return fmt.Errorf("ORDRSP for PO %s (order %s): %w", o.PONumber, o.ID, err)
+	}
+	return nil
+}
+
+func ordrspBody(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader) error {
+	ok, rejected := order.Answerable(o.Status)
+	if !ok {
 		return fmt.Errorf("status %q: an ORDRSP answers a routed, backordered, applied or rejected order", o.Status)
 	}
 	if o.PONumber == "" {
@@ -207,7 +202,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 	today := opts.Now()
 	var orderDate, shipDate string
 	if o.OrderDate != "" {
-		d, err := ccyymmdd(o.OrderDate)
+		d, err := order.CompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -221,7 +216,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 		if la.action != LineAccepted {
 			bgm = ORDRSPChanged
 		}
-		if la.action != LineNotAccepted && !shipsNothing(la) {
+		if la.action != LineNotAccepted && !la.shipsNothing {
 			ships = true
 		}
 	}
@@ -230,7 +225,7 @@ func writeORDRSP(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeade
 	}
 	if ships {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := ccyymmdd(s)
+			d, err := order.CompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}
@@ -367,13 +362,4 @@ func gln(id string) bool {
 		}
 	}
 	return true
-}
-
-// ccyymmdd turns a canonical YYYY-MM-DD date into EDIFACT's format 102.
-func ccyymmdd(s string) (string, error) {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
-	}
-	return d.Format("20060102"), nil
 }

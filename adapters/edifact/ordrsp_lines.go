@@ -15,15 +15,8 @@ type lineAnswer struct {
 	// qty are the QTY segments: qualifier, quantity and unit ("" none).
 	qty   [][3]string
 	price string // PRI AAA, "" for none
-}
-
-func shipsNothing(la lineAnswer) bool {
-	for _, q := range la.qty {
-		if q[0] == "113" {
-			return q[1] == "0"
-		}
-	}
-	return false
+	// shipsNothing: its QTY+113 (to be delivered) is 0.
+	shipsNothing bool
 }
 
 // usesSRV tells whether the message's directory names GTINs SRV (D01B
@@ -104,25 +97,7 @@ func writeLine(w *Writer, l *order.Line, la *lineAnswer, srv bool) error {
 
 // answerLines decides what the ORDRSP says of each line of o, in order.
 func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
-	priced := map[string]*order.PricedLine{}
-	if o.Pricing != nil {
-		for i := range o.Pricing.Lines {
-			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
-		}
-	}
-	short := map[string]decimal.Decimal{}
-	for _, b := range o.Backorders {
-		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
-	}
-	// With allocations, what ships is what was allocated; without (an
-	// order routed with no stock stage), whatever is not backordered.
-	var allocated map[string]decimal.Decimal
-	if len(o.Allocations) > 0 {
-		allocated = map[string]decimal.Decimal{}
-		for _, a := range o.Allocations {
-			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
-		}
-	}
+	dec := o.Decision()
 	numbers := lineNumbers(o.Lines)
 
 	out := make([]lineAnswer, len(o.Lines))
@@ -151,8 +126,9 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 		deliver := func(q decimal.Decimal) {
 			s, u := qty(q)
 			la.qty = append(la.qty, [3]string{"113", s, u})
+			la.shipsNothing = q.IsZero()
 		}
-		pl := priced[l.LineNo]
+		pl := dec.Priced(l.LineNo)
 		mismatch := pl != nil && pl.POPriceMismatch
 		switch {
 		case rejected || (oc != nil && oc.Outcome == order.OutcomeRejected):
@@ -168,32 +144,20 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 			la.action = LineChanged
 			deliver(oc.Quantity)
 		default:
-			want := l.Quantity
-			converted := oc != nil && oc.UOM != "" && oc.UOM != uom
-			if converted {
-				want = oc.Quantity
-			}
-			back := decimal.Max(decimal.Zero, short[l.LineNo])
-			ships := decimal.Max(decimal.Zero, want.Sub(back))
-			cut := false
-			if allocated != nil {
-				a := decimal.Min(ships, allocated[l.LineNo])
-				cut = a.LessThan(ships)
-				ships = a
-			}
-			if cut && ships.IsZero() && back.IsZero() {
+			f := dec.Fill(l, oc, uom)
+			if f.Cut && f.Ships.IsZero() && f.Back.IsZero() {
 				la.action = LineNotAccepted
 				continue
 			}
 			la.action = LineAccepted
-			if back.IsPositive() || cut || mismatch {
+			if f.Back.IsPositive() || f.Cut || mismatch {
 				la.action = LineChanged
 			}
-			if !ships.Equal(want) {
-				deliver(ships)
+			if !f.Ships.Equal(f.Want) {
+				deliver(f.Ships)
 			}
-			if back.IsPositive() {
-				s, u := qty(back)
+			if f.Back.IsPositive() {
+				s, u := qty(f.Back)
 				la.qty = append(la.qty, [3]string{"83", s, u})
 			}
 		}
@@ -232,10 +196,8 @@ func lineNumbers(lines []order.Line) []string {
 		n, err := strconv.Atoi(s)
 		return n, err == nil && n > 0 && s[0] != '+' && s[0] != '-'
 	}
-	seen := map[int]bool{}
 	for _, l := range lines {
-		if n, ok := numeric(l.LineNo); ok && !seen[n] {
-			seen[n] = true
+		if n, ok := numeric(l.LineNo); ok {
 			top = max(top, n)
 		}
 	}

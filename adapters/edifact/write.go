@@ -52,11 +52,7 @@ type Writer struct {
 	// rep is the repertoire values are written in: the syntax identifier
 	// of the UNB written, UTF-8 before any.
 	rep repertoire
-	// envelope is set while the writer's own envelope methods write, the
-	// only time service segments (UNB, UNH, ...) may be written.
-	envelope bool
 	// Interchange and message state for UNZ and UNT.
-	version   string // syntax version of the UNB written; "" before
 	control   string // UNB 0020
 	inUNB     bool
 	messages  int
@@ -138,13 +134,17 @@ func (e *ValueError) Error() string {
 }
 
 // Begin starts a segment. Elements follow with Elem; End writes it.
-func (w *Writer) Begin(tag string) {
+func (w *Writer) Begin(tag string) { w.begin(tag, false) }
+
+// begin starts a segment; service says the writer's own envelope methods
+// write it, the only ones that may write service segments (UNB, UNH, ...).
+func (w *Writer) begin(tag string, service bool) {
 	w.buf = append(w.buf[:0], tag...)
 	w.tag, w.open, w.elems, w.keep, w.segErr = tag, true, 0, len(w.buf), nil
 	switch {
 	case !tagWritable(tag):
 		w.segErr = &ValueError{Tag: tag, Msg: "a segment tag is three upper-case letters or digits"}
-	case !w.envelope && serviceSegment(tag):
+	case !service && serviceSegment(tag):
 		w.segErr = &ValueError{Tag: tag, Msg: "service segments are written by the writer's envelope methods, not by a message body"}
 	}
 }

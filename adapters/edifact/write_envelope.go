@@ -129,9 +129,8 @@ func (w *Writer) UNB(env ReplyEnvelope) error {
 		b = append(b, sep.UNA()...)
 		b = append(b, w.lineBreak...)
 		w.buf = b
-		if _, err := w.out.Write(b); err != nil {
-			w.err = fmt.Errorf("writing EDIFACT: %w", err)
-			return w.err
+		if err := w.emit(b, 0); err != nil { // a UNA is no segment
+			return err
 		}
 	}
 	date := env.Time.Format("060102")
@@ -148,8 +147,7 @@ func (w *Writer) UNB(env ReplyEnvelope) error {
 	}
 	// UNB's own values are in the new repertoire.
 	w.rep = repertoire{cs: charsets[env.Syntax]}
-	w.envelope = true
-	w.Begin("UNB")
+	w.begin("UNB", true)
 	w.Elem(env.Syntax, env.SyntaxVersion)
 	w.Elem(env.Sender, env.SenderQualifier, env.SenderRouting)
 	w.Elem(env.Recipient, env.RecipientQualifier, env.RecipientRouting)
@@ -161,12 +159,10 @@ func (w *Writer) UNB(env ReplyEnvelope) error {
 	w.Elem(ack)
 	w.Elem() // 0032 interchange agreement
 	w.Elem(test)
-	err := w.End()
-	w.envelope = false
-	if err != nil {
+	if err := w.End(); err != nil {
 		return err
 	}
-	w.version, w.control, w.inUNB, w.messages = env.SyntaxVersion, control, true, 0
+	w.control, w.inUNB, w.messages = control, true, 0
 	return nil
 }
 
@@ -185,14 +181,11 @@ func (w *Writer) UNH(h MessageHeader) error {
 	if len(h.Type) > 6 || len(h.Version) > 3 || len(h.Release) > 3 || len(h.Agency) > 3 || len(h.Association) > 6 {
 		return fmt.Errorf("UNH %s: message identifier %q: want type up to 6 characters, version and release up to 3, agency up to 3, association up to 6", h.Ref, h.Identifier())
 	}
-	w.envelope = true
-	w.Begin("UNH")
+	w.begin("UNH", true)
 	w.Elem(h.Ref)
 	w.Elem(h.Type, h.Version, h.Release, h.Agency, h.Association)
 	w.Elem(h.AccessRef)
-	err := w.End()
-	w.envelope = false
-	if err != nil {
+	if err := w.End(); err != nil {
 		return err
 	}
 	w.inMessage, w.msgRef, w.msgStart = true, h.Ref, w.count-1
@@ -205,10 +198,10 @@ func (w *Writer) UNT() error {
 	if !w.inMessage {
 		return errors.New("UNT without UNH")
 	}
-	w.envelope = true
-	err := w.Segment("UNT", strconv.Itoa(w.count-w.msgStart+1), w.msgRef)
-	w.envelope = false
-	if err != nil {
+	w.begin("UNT", true)
+	w.Elem(strconv.Itoa(w.count - w.msgStart + 1))
+	w.Elem(w.msgRef)
+	if err := w.End(); err != nil {
 		return err
 	}
 	w.inMessage = false
@@ -225,10 +218,10 @@ func (w *Writer) UNZ() error {
 	if w.inMessage {
 		return fmt.Errorf("UNZ: message %s has no UNT", w.msgRef)
 	}
-	w.envelope = true
-	err := w.Segment("UNZ", strconv.Itoa(w.messages), w.control)
-	w.envelope = false
-	if err != nil {
+	w.begin("UNZ", true)
+	w.Elem(strconv.Itoa(w.messages))
+	w.Elem(w.control)
+	if err := w.End(); err != nil {
 		return err
 	}
 	w.inUNB = false

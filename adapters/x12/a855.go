@@ -95,11 +95,8 @@ func (o *PO855Options) setDefaults() {
 	if o.ShipDate == nil {
 		now := o.Now
 		o.ShipDate = func(ord *order.Order) string {
-			if ord.Route != nil && ord.Route.ShipDate != "" {
-				return ord.Route.ShipDate
-			}
-			if ord.RequestedShipDate != "" {
-				return ord.RequestedShipDate
+			if d := ord.PlannedShipDate(); d != "" {
+				return d
 			}
 			today := now()
 			from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
@@ -124,12 +121,8 @@ func Write855(w *Writer, o *order.Order, opts PO855Options) error {
 }
 
 func write855(w *Writer, o *order.Order, opts *PO855Options) error {
-	rejected := false
-	switch o.Status {
-	case order.StatusRejected:
-		rejected = true
-	case order.StatusRouted, order.StatusBackordered, order.StatusAcknowledged, order.StatusApplied:
-	default:
+	ok, rejected := order.Answerable(o.Status)
+	if !ok {
 		return fmt.Errorf("status %q: an 855 answers a routed, backordered, applied or rejected order", o.Status)
 	}
 	if o.PONumber == "" {
@@ -138,7 +131,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	today := opts.Now()
 	poDate := today.Format("20060102")
 	if o.OrderDate != "" {
-		d, err := toCCYYMMDD(o.OrderDate)
+		d, err := order.CompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -147,7 +140,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	shipDate := ""
 	if !rejected {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := toCCYYMMDD(s)
+			d, err := order.CompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}
@@ -155,25 +148,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		}
 	}
 
-	priced := map[string]*order.PricedLine{}
-	if o.Pricing != nil {
-		for i := range o.Pricing.Lines {
-			priced[o.Pricing.Lines[i].LineNo] = &o.Pricing.Lines[i]
-		}
-	}
-	short := map[string]decimal.Decimal{}
-	for _, b := range o.Backorders {
-		short[b.LineNo] = short[b.LineNo].Add(b.Quantity)
-	}
-	// With allocations, what ships is what was allocated; without (an
-	// order routed with no stock stage), whatever is not backordered.
-	var allocated map[string]decimal.Decimal
-	if len(o.Allocations) > 0 {
-		allocated = map[string]decimal.Decimal{}
-		for _, a := range o.Allocations {
-			allocated[a.LineNo] = allocated[a.LineNo].Add(a.Quantity)
-		}
-	}
+	dec := o.Decision()
 
 	bak02 := "AD"
 	switch {
@@ -181,7 +156,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		bak02 = opts.RejectCode
 	case o.Purpose == order.PurposeCancel:
 		bak02 = "AT" // the cancellation is accepted
-	case o.Status == order.StatusBackordered || len(o.Backorders) > 0 || changedFromPO(o, priced, allocated, short):
+	case o.Status == order.StatusBackordered || len(o.Backorders) > 0 || changedFromPO(o, dec):
 		bak02 = "AC"
 	}
 	purpose, ok := bak01[o.Purpose]
@@ -223,7 +198,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		}
 		oc := o.Outcome(l.LineNo)
 		price := ""
-		pl := priced[l.LineNo]
+		pl := dec.Priced(l.LineNo)
 		switch {
 		case pl != nil:
 			// Our price is per the catalog's unit; PO104 is per PO103.
@@ -249,12 +224,11 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 		hash = hash.Add(l.Quantity)
 
 		var acks [][]string
-		// converted says the stock stage took the line in the catalog's
-		// unit (2 CA as 48 EA): its outcome, allocations and backorders
-		// are in that unit, and the answer tells them in the line's own
-		// (answer), or, for a quantity that is no exact number of it (40
-		// EA of a 24-pack), in the catalog's, which ACK03 names.
-		converted := oc != nil && oc.UOM != "" && oc.UOM != uom
+		// When the stock stage took the line in the catalog's unit (2 CA
+		// as 48 EA), its outcome, allocations and backorders are in that
+		// unit, and the answer tells them in the line's own (answer), or,
+		// for a quantity that is no exact number of it (40 EA of a
+		// 24-pack), in the catalog's, which ACK03 names.
 		answer := func(qs ...decimal.Decimal) ([]string, string) {
 			out := make([]string, len(qs))
 			for i, q := range qs {
@@ -283,18 +257,8 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 			}
 			acks = append(acks, ack)
 		default:
-			want := l.Quantity
-			if converted {
-				want = oc.Quantity
-			}
-			back := decimal.Max(decimal.Zero, short[l.LineNo])
-			ships := decimal.Max(decimal.Zero, want.Sub(back))
-			cut := false
-			if allocated != nil {
-				a := decimal.Min(ships, allocated[l.LineNo])
-				cut = a.LessThan(ships)
-				ships = a
-			}
+			f := dec.Fill(l, oc, uom)
+			ships, back, cut := f.Ships, f.Back, f.Cut
 			qs, unit := answer(ships, back)
 			switch {
 			case cut && ships.IsZero() && back.IsZero():
@@ -330,12 +294,13 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 // is answered otherwise than as ordered (BAK02 AC): a price differs from
 // the PO's, a line was rejected or its quantity changed, a line the PO did
 // not have (free goods) was added, or a line ships less than ordered with
-// the rest cut (IQ or IR). priced, allocated and short are write855's
-// lookups by line number; allocated is nil without allocations.
-func changedFromPO(o *order.Order, priced map[string]*order.PricedLine, allocated, short map[string]decimal.Decimal) bool {
-	for _, pl := range priced {
-		if pl.POPriceMismatch {
-			return true
+// the rest cut (IQ or IR). dec is o's, as write855 indexed it.
+func changedFromPO(o *order.Order, dec *order.Decision) bool {
+	if o.Pricing != nil {
+		for i := range o.Pricing.Lines {
+			if o.Pricing.Lines[i].POPriceMismatch {
+				return true
+			}
 		}
 	}
 	for _, oc := range o.Outcomes {
@@ -348,18 +313,9 @@ func changedFromPO(o *order.Order, priced map[string]*order.PricedLine, allocate
 			return true
 		}
 	}
-	if allocated == nil {
-		return false
-	}
-	// Allocations and backorders are in the catalog's unit, as is the
-	// quantity in force of a line ordered in another.
 	for i := range o.Lines {
 		l := &o.Lines[i]
-		want := l.Quantity
-		if oc := o.Outcome(l.LineNo); oc != nil && oc.UOM != "" && oc.UOM != l.UOM {
-			want = oc.Quantity
-		}
-		if allocated[l.LineNo].Add(short[l.LineNo]).LessThan(want) {
+		if dec.Fill(l, o.Outcome(l.LineNo), l.UOM).Cut {
 			return true
 		}
 	}
@@ -432,15 +388,6 @@ func po1ItemIDs(l *order.Line) [][2]string {
 		ids = ids[:po1MaxIDs]
 	}
 	return ids
-}
-
-// toCCYYMMDD turns a canonical YYYY-MM-DD date into X12's CCYYMMDD.
-func toCCYYMMDD(s string) (string, error) {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)
-	}
-	return d.Format("20060102"), nil
 }
 
 // Write855Interchange writes one interchange with an 855 for each order,
