@@ -101,9 +101,9 @@ func (o *Order) PlannedShipDate() string {
 	return o.RequestedShipDate
 }
 
-// CompactDate turns a canonical YYYY-MM-DD date into CCYYMMDD, as X12 (DT)
+// ToCompactDate turns a canonical YYYY-MM-DD date into CCYYMMDD, as X12 (DT)
 // and EDIFACT (format 102) write dates.
-func CompactDate(s string) (string, error) {
+func ToCompactDate(s string) (string, error) {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return "", fmt.Errorf("want a YYYY-MM-DD date, got %q", s)

@@ -81,13 +81,13 @@ func TestPlannedShipDate(t *testing.T) {
 	}
 }
 
-func TestCompactDate(t *testing.T) {
-	if got, err := CompactDate("2024-02-29"); err != nil || got != "20240229" {
-		t.Errorf("CompactDate(2024-02-29) = %q, %v; want 20240229", got, err)
+func TestToCompactDate(t *testing.T) {
+	if got, err := ToCompactDate("2024-02-29"); err != nil || got != "20240229" {
+		t.Errorf("ToCompactDate(2024-02-29) = %q, %v; want 20240229", got, err)
 	}
 	for _, bad := range []string{"", "2024-02-30", "20240229", "2024-2-9"} {
-		if got, err := CompactDate(bad); err == nil {
-			t.Errorf("CompactDate(%q) = %q, want an error", bad, got)
+		if got, err := ToCompactDate(bad); err == nil {
+			t.Errorf("ToCompactDate(%q) = %q, want an error", bad, got)
 		}
 	}
 }

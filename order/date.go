@@ -1,10 +1,10 @@
 package order
 
-// CompactDate reads a date written as EDI writes it, CCYYMMDD or YYMMDD
+// FromCompactDate reads a date written as EDI writes it, CCYYMMDD or YYMMDD
 // (50 to 99 the 1900s, as X12 and EDIFACT readers take them), as the
 // canonical YYYY-MM-DD. It is false when v is not a calendar date in one
 // of those forms.
-func CompactDate(v []byte) (string, bool) {
+func FromCompactDate(v []byte) (string, bool) {
 	var d [8]byte
 	switch len(v) {
 	case 6:

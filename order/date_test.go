@@ -2,7 +2,7 @@ package order
 
 import "testing"
 
-func TestCompactDate(t *testing.T) {
+func TestFromCompactDate(t *testing.T) {
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -25,9 +25,9 @@ func TestCompactDate(t *testing.T) {
 		{"", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := CompactDate([]byte(tt.in))
+		got, ok := FromCompactDate([]byte(tt.in))
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("CompactDate(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("FromCompactDate(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func calendarDate(v []byte) (string, int) {
 		}
 		v = v[:8]
 	}
-	iso, ok := order.CompactDate(v)
+	iso, ok := order.FromCompactDate(v)
 	if !ok {
 		return "", dateValue
 	}

@@ -202,7 +202,7 @@ func ordrspBody(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader
 	today := opts.Now()
 	var orderDate, shipDate string
 	if o.OrderDate != "" {
-		d, err := order.CompactDate(o.OrderDate)
+		d, err := order.ToCompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -225,7 +225,7 @@ func ordrspBody(w *Writer, o *order.Order, opts *ORDRSPOptions, h *MessageHeader
 	}
 	if ships {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := order.CompactDate(s)
+			d, err := order.ToCompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}

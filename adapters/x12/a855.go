@@ -131,7 +131,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	today := opts.Now()
 	poDate := today.Format("20060102")
 	if o.OrderDate != "" {
-		d, err := order.CompactDate(o.OrderDate)
+		d, err := order.ToCompactDate(o.OrderDate)
 		if err != nil {
 			return fmt.Errorf("order_date: %w", err)
 		}
@@ -140,7 +140,7 @@ func write855(w *Writer, o *order.Order, opts *PO855Options) error {
 	shipDate := ""
 	if !rejected {
 		if s := opts.ShipDate(o); s != "" {
-			d, err := order.CompactDate(s)
+			d, err := order.ToCompactDate(s)
 			if err != nil {
 				return fmt.Errorf("ship date: %w", err)
 			}

@@ -300,7 +300,7 @@ func (m *mapper) beg(s *Segment) {
 		dateEl = 6
 	}
 	if d := s.Elem(dateEl); len(d) > 0 {
-		if iso, ok := order.CompactDate(d); ok {
+		if iso, ok := order.FromCompactDate(d); ok {
 			m.o.OrderDate = iso
 		} else {
 			m.elemErr(s, dateEl, ElementInvalidDate, "want a date CCYYMMDD, got %q", d)

@@ -53,7 +53,7 @@ func (m *mapper) dtm(s *Segment) {
 		return // line-level dates: the canonical order has dates per order
 	}
 	d := s.Elem(2)
-	iso, ok := order.CompactDate(d)
+	iso, ok := order.FromCompactDate(d)
 	if !ok {
 		m.elemErr(s, 2, ElementInvalidDate, "want a date CCYYMMDD, got %q", d)
 		return
