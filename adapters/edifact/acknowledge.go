@@ -54,7 +54,11 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 	if !ok {
 		return nil, fmt.Errorf("ORDRSP for order %s: partner %s has no EDIFACT profile", o.ID, o.Partner)
 	}
-	sep, env, err := answerSyntax(p, o.Source)
+	var chars, syntax string
+	if o.Source != nil {
+		chars, syntax = o.Source.ServiceChars, o.Source.Syntax
+	}
+	sep, env, err := answerSyntax(p, chars, syntax)
 	if err != nil {
 		return nil, fmt.Errorf("ORDRSP for order %s: partner %s: %w", o.ID, o.Partner, err)
 	}
@@ -79,16 +83,17 @@ func (a *POAcknowledger) Acknowledge(ctx context.Context, o *order.Order) ([]ord
 	return []ordermsg.Ack{{Partner: o.Partner, Kind: "ORDRSP", Format: "edifact", Name: AnswerName("ORDRSP", n), Key: o.ID, Body: buf.Bytes()}}, nil
 }
 
-// answerSyntax is how an answer to the partner is written: the profile's
-// service characters and syntax when it names them, else those the
-// order's interchange used, else ISO 9735's defaults (":+.? '"; UNOA,
-// version 3 by the UNB's own defaults). The envelope returned has only its
-// syntax set.
-func answerSyntax(p *mappings.EDIFACTProfile, src *order.Source) (Separators, ReplyEnvelope, error) {
+// answerSyntax is how an answer to the partner is written, CONTRL and
+// ORDRSP alike: the profile's service characters and syntax when it names
+// them, else those of the partner's interchange (theirChars, its six UNA
+// characters, and theirSyntax, "UNOC:3"), else ISO 9735's defaults
+// (":+.? '"; UNOA, version 3 by the UNB's own defaults). The envelope
+// returned has only its syntax set.
+func answerSyntax(p *mappings.EDIFACTProfile, theirChars, theirSyntax string) (Separators, ReplyEnvelope, error) {
 	sep := DefaultSeparators
 	chars := p.ServiceChars
-	if chars == "" && src != nil {
-		chars = src.ServiceChars
+	if chars == "" {
+		chars = theirChars
 	}
 	if chars != "" {
 		s, err := ParseUNA(chars)
@@ -97,19 +102,13 @@ func answerSyntax(p *mappings.EDIFACTProfile, src *order.Source) (Separators, Re
 		}
 		sep = s
 	}
-	var env ReplyEnvelope
-	var theirs string
-	if src != nil {
-		theirs = src.Syntax
-	}
 	id, version, _ := strings.Cut(p.Syntax, ":")
-	tid, tversion, _ := strings.Cut(theirs, ":")
+	tid, tversion, _ := strings.Cut(theirSyntax, ":")
 	if id == "" {
 		id = tid
 	}
 	if version == "" {
 		version = tversion
 	}
-	env.Syntax, env.SyntaxVersion = id, version
-	return sep, env, nil
+	return sep, ReplyEnvelope{Syntax: id, SyntaxVersion: version}, nil
 }

@@ -61,19 +61,13 @@ func (rd *reading) answer(rep *InterchangeReport) error {
 // profile names others.
 func buildCONTRL(prof *mappings.EDIFACTProfile, rep *InterchangeReport, control int64, f *Format) ([]byte, error) {
 	h := &rep.Header
+	sep, syn, err := answerSyntax(prof, h.Separators.UNA(), h.Syntax+":"+h.SyntaxVersion)
+	if err != nil {
+		return nil, err
+	}
 	env := ReplyTo(h)
+	env.Syntax, env.SyntaxVersion = syn.Syntax, syn.SyntaxVersion
 	env.Control, env.Time, env.Test = control, f.now(), h.Test || prof.Test
-	sep := h.Separators
-	if prof.ServiceChars != "" {
-		s, err := ParseUNA(prof.ServiceChars)
-		if err != nil {
-			return nil, err
-		}
-		sep = s
-	}
-	if prof.Syntax != "" {
-		env.Syntax, env.SyntaxVersion = splitSyntax(prof.Syntax)
-	}
 	var buf bytes.Buffer
 	opts := []WriterOption{WithLineBreak(prof.LineBreakBytes())}
 	if h.HasUNA {
@@ -84,23 +78,6 @@ func buildCONTRL(prof *mappings.EDIFACTProfile, rep *InterchangeReport, control 
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func splitSyntax(s string) (id, version string) {
-	id, version, _ = cutByte(s, ':')
-	if version == "" {
-		version = "3"
-	}
-	return id, version
-}
-
-func cutByte(s string, c byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // refusedAny tells whether anything in the interchange was refused.
