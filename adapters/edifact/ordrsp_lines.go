@@ -107,15 +107,27 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 		la.no = numbers[i]
 		oc := o.Outcome(l.LineNo)
 		uom := l.UOM
-		// qty formats quantities of the line: in its own unit, or, for a
-		// quantity the stock stage took in the catalog's unit that is no
-		// exact number of the line's, in the catalog's.
-		qty := func(q decimal.Decimal) (string, string) {
-			c, ok := oc.InLineUnit(q, uom)
-			if !ok {
-				return w.Dec(q), unitCode(oc.UOM)
+		// answer formats quantities of the line in one unit, so that they
+		// add up as written: the line's own when every one is an exact
+		// number of it, else (the stock stage took the line in the
+		// catalog's unit, 40 EA of a 24-pack) all in the catalog's, named
+		// even when it is pieces, as the 855 does.
+		answer := func(qs ...decimal.Decimal) ([]string, string) {
+			out := make([]string, len(qs))
+			for i, q := range qs {
+				c, ok := oc.InLineUnit(q, uom)
+				if !ok {
+					for j, q := range qs {
+						out[j] = w.Dec(q)
+					}
+					if oc.UOM != uom && oc.UOM != "" {
+						return out, oc.UOM
+					}
+					return out, unitCode(oc.UOM)
+				}
+				out[i] = w.Dec(c)
 			}
-			return w.Dec(c), unitCode(uom)
+			return out, unitCode(uom)
 		}
 		orderedQual := "21"
 		if l.Free() {
@@ -123,10 +135,9 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 		}
 		ordered := [3]string{orderedQual, w.Dec(l.Quantity), unitCode(uom)}
 		la.qty = append(la.qty, ordered)
-		deliver := func(q decimal.Decimal) {
-			s, u := qty(q)
-			la.qty = append(la.qty, [3]string{"113", s, u})
-			la.shipsNothing = q.IsZero()
+		deliver := func(q, unit string, zero bool) {
+			la.qty = append(la.qty, [3]string{"113", q, unit})
+			la.shipsNothing = zero
 		}
 		pl := dec.Priced(l.LineNo)
 		mismatch := pl != nil && pl.POPriceMismatch
@@ -138,11 +149,12 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 			// Deleted as the cancel or change asked: accepted, nothing
 			// to deliver.
 			la.action = LineAccepted
-			deliver(decimal.Zero)
+			deliver("0", unitCode(uom), true)
 			continue
 		case oc != nil && oc.Outcome == order.OutcomeQuantityChanged:
 			la.action = LineChanged
-			deliver(oc.Quantity)
+			q, u := answer(oc.Quantity)
+			deliver(q[0], u, oc.Quantity.IsZero())
 		default:
 			f := dec.Fill(l, oc, uom)
 			if f.Cut && f.Ships.IsZero() && f.Back.IsZero() {
@@ -153,12 +165,12 @@ func answerLines(w *Writer, o *order.Order, rejected bool) []lineAnswer {
 			if f.Back.IsPositive() || f.Cut || mismatch {
 				la.action = LineChanged
 			}
+			q, u := answer(f.Ships, f.Back)
 			if !f.Ships.Equal(f.Want) {
-				deliver(f.Ships)
+				deliver(q[0], u, f.Ships.IsZero())
 			}
 			if f.Back.IsPositive() {
-				s, u := qty(f.Back)
-				la.qty = append(la.qty, [3]string{"83", s, u})
+				la.qty = append(la.qty, [3]string{"83", q[1], u})
 			}
 		}
 		if l.Free() {

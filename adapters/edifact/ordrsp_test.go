@@ -289,7 +289,8 @@ func TestWriteORDRSPOptions(t *testing.T) {
 
 // A line ordered in cases of an item sold in units is allocated and
 // priced in units; the ORDRSP answers in the line's own unit, or in the
-// catalog's when the quantity is no exact number of cases.
+// catalog's, named (EA) so that it is not read as cases, when the
+// quantities are no exact number of cases.
 func TestWriteORDRSPConvertedUnits(t *testing.T) {
 	tests := []struct {
 		name, allocated, short string
@@ -297,7 +298,7 @@ func TestWriteORDRSPConvertedUnits(t *testing.T) {
 	}{
 		{"all allocated", "240", "0", []string{"LIN+2+5+", "QTY+21:10:CS'"}},
 		{"part backordered", "180", "60", []string{"LIN+2+3+", "QTY+113:7.5:CS'", "QTY+83:2.5:CS'"}},
-		{"no exact number of cases", "230", "10", []string{"LIN+2+3+", "QTY+113:230'", "QTY+83:10'"}},
+		{"no exact number of cases", "230", "10", []string{"LIN+2+3+", "QTY+113:230:EA'", "QTY+83:10:EA'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
